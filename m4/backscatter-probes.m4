@@ -1,0 +1,33 @@
+dnl Feature probes for the Dovecot/Pigeonhole API generation we build
+dnl against. Each probe compiles a fragment against the installed headers;
+dnl the results are consumed only by the compat headers.
+
+AC_DEFUN([BACKSCATTER_PROBES], [
+	AC_DEFINE_UNQUOTED([BACKSCATTER_VERSION], ["$PACKAGE_VERSION"])
+
+	old_cppflags=$CPPFLAGS
+	CPPFLAGS="$CPPFLAGS -DHAVE_CONFIG_H $LIBDOVECOT_INCLUDE -I$pigeonhole_incdir"
+
+	AC_MSG_CHECKING([whether Dovecot has typed settings (2.4 API)])
+	AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[
+#include "lib.h"
+#include "settings.h"
+#include "sieve-extensions.h"
+]], [[
+	struct sieve_instance *svinst = NULL;
+	const struct sieve_extension *ext;
+	int ret = sieve_extension_register(svinst, NULL, FALSE, &ext);
+	(void)ret;
+	(void)settings_get;
+]])], [
+		AC_MSG_RESULT([yes])
+		AC_DEFINE([HAVE_DOVECOT_SETTINGS_GET], [1])
+		have_dovecot_settings=yes
+	], [
+		AC_MSG_RESULT([no])
+		have_dovecot_settings=no
+	])
+	CPPFLAGS=$old_cppflags
+	AM_CONDITIONAL([DOVECOT_SETTINGS_MODULES],
+		       [test "$have_dovecot_settings" = yes])
+])

@@ -1,0 +1,42 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+
+#include "lib.h"
+#include "str.h"
+#include "bounce-report.h"
+
+static const char *const bounce_kind_names_table[BOUNCE_KIND_COUNT] = {
+	[BOUNCE_KIND_NONE] = "none",
+	[BOUNCE_KIND_DSN] = "dsn",
+};
+
+const char *bounce_kind_to_str(enum bounce_kind kind)
+{
+	i_assert(kind < BOUNCE_KIND_COUNT);
+	return bounce_kind_names_table[kind];
+}
+
+bool bounce_kind_from_str(const char *name, enum bounce_kind *kind_r)
+{
+	unsigned int i;
+
+	for (i = 0; i < BOUNCE_KIND_COUNT; i++) {
+		if (strcasecmp(name, bounce_kind_names_table[i]) == 0) {
+			*kind_r = (enum bounce_kind)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+const char *bounce_kind_names(void)
+{
+	string_t *str = t_str_new(64);
+	unsigned int i;
+
+	for (i = BOUNCE_KIND_NONE + 1; i < BOUNCE_KIND_COUNT; i++) {
+		if (str_len(str) > 0)
+			str_append(str, ", ");
+		str_append(str, bounce_kind_names_table[i]);
+	}
+	return str_c(str);
+}

@@ -1,0 +1,61 @@
+#ifndef EXT_BACKSCATTER_COMMON_H
+#define EXT_BACKSCATTER_COMMON_H
+
+/* Shared declarations of the vnd.backscatter extension: the objects every
+   ext-*.c and tst-*.c file refers to, and the per-message analysis cache
+   through which all tests reach the engine. */
+
+#include "sieve-common.h"
+#include "backscatter-settings.h"
+#include "bounce-report.h"
+
+/*
+ * Extension
+ */
+
+struct ext_backscatter_context {
+	pool_t pool;
+	const struct backscatter_settings *set;
+};
+
+extern const struct sieve_extension_def backscatter_extension;
+
+/*
+ * Tests
+ */
+
+extern const struct sieve_command_def bounce_test;
+
+/*
+ * Operations
+ */
+
+enum ext_backscatter_opcode {
+	EXT_BACKSCATTER_OPERATION_BOUNCE,
+};
+
+extern const struct sieve_operation_def bounce_operation;
+
+/*
+ * Settings (ext-backscatter-settings.c: the one place that knows how
+ * Pigeonhole hands settings to an extension)
+ */
+
+int ext_backscatter_settings_load(const struct sieve_extension *ext,
+				  pool_t pool,
+				  const struct backscatter_settings **set_r,
+				  const char **error_r);
+
+/*
+ * Message analysis
+ */
+
+/* Returns the analysis of the message being filtered. The message is
+   read once, on first use, and the result is cached for the rest of its
+   delivery, whichever test and script asks. Returns NULL when the
+   message could not be read; that has been logged already. */
+const struct bounce_report *
+ext_backscatter_get_report(const struct sieve_runtime_env *renv,
+			   const struct sieve_extension *ext);
+
+#endif

@@ -1,0 +1,55 @@
+#ifndef EXT_BACKSCATTER_COMPAT_H
+#define EXT_BACKSCATTER_COMPAT_H
+
+/* The one seam between Pigeonhole 0.5 (Dovecot 2.3) and Pigeonhole 2.4.
+   configure probes the installed headers (m4/backscatter-probes.m4); every
+   #if on the API generation lives in this file, so the ext and tst files
+   read the same on both. */
+
+#include "backscatter-config.h"
+#include "sieve-extensions.h"
+
+#ifdef HAVE_DOVECOT_SETTINGS_GET
+
+/* 2.4: load hooks report failure as -1; a failed extension load must
+   leave its context NULL. */
+typedef int sieve_plugin_load_result_t;
+typedef int sieve_ext_load_result_t;
+#  define SIEVE_PLUGIN_LOAD_OK 0
+#  define SIEVE_PLUGIN_LOAD_FAILED -1
+#  define SIEVE_EXT_LOAD_OK 0
+#  define SIEVE_EXT_LOAD_FAILED -1
+
+static inline int
+compat_sieve_extension_register(struct sieve_instance *svinst,
+				const struct sieve_extension_def *def,
+				bool load,
+				const struct sieve_extension **ext_r)
+{
+	return sieve_extension_register(svinst, def, load, ext_r);
+}
+
+#else
+
+/* 2.3: the plugin load hook cannot fail; the extension load hook returns
+   a bool. */
+typedef void sieve_plugin_load_result_t;
+typedef bool sieve_ext_load_result_t;
+#  define SIEVE_PLUGIN_LOAD_OK
+#  define SIEVE_PLUGIN_LOAD_FAILED
+#  define SIEVE_EXT_LOAD_OK TRUE
+#  define SIEVE_EXT_LOAD_FAILED FALSE
+
+static inline int
+compat_sieve_extension_register(struct sieve_instance *svinst,
+				const struct sieve_extension_def *def,
+				bool load,
+				const struct sieve_extension **ext_r)
+{
+	*ext_r = sieve_extension_register(svinst, def, load);
+	return *ext_r == NULL ? -1 : 0;
+}
+
+#endif
+
+#endif

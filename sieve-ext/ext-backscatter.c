@@ -1,0 +1,101 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+
+/* Extension vnd.backscatter
+ * -------------------------
+ *
+ * Authors: dovecot-backscatter authors
+ * Specification: vendor-defined; see docs/vnd.backscatter.md
+ * Implementation: bounce test
+ * Status: experimental
+ *
+ */
+
+#include "lib.h"
+
+#include "sieve-common.h"
+#include "sieve-extensions.h"
+#include "sieve-validator.h"
+
+#include "ext-backscatter-compat.h"
+#include "ext-backscatter-common.h"
+
+/*
+ * Extension
+ */
+
+static sieve_ext_load_result_t
+ext_backscatter_load(const struct sieve_extension *ext, void **context_r);
+static void ext_backscatter_unload(const struct sieve_extension *ext);
+static bool
+ext_backscatter_validator_load(const struct sieve_extension *ext,
+			       struct sieve_validator *valdtr);
+
+const struct sieve_extension_def backscatter_extension = {
+	.name = "vnd.backscatter",
+	.version = 1,
+	.load = ext_backscatter_load,
+	.unload = ext_backscatter_unload,
+	.validator_load = ext_backscatter_validator_load,
+	SIEVE_EXT_DEFINE_OPERATION(bounce_operation),
+	SIEVE_EXT_DEFINE_NO_OPERANDS,
+};
+
+/*
+ * Load and unload
+ */
+
+static void
+ext_backscatter_context_free(struct ext_backscatter_context **_extctx)
+{
+	struct ext_backscatter_context *extctx = *_extctx;
+
+	if (extctx == NULL)
+		return;
+	*_extctx = NULL;
+	pool_unref(&extctx->pool);
+}
+
+static sieve_ext_load_result_t
+ext_backscatter_load(const struct sieve_extension *ext, void **context_r)
+{
+	struct ext_backscatter_context *extctx = *context_r;
+	const char *error;
+	pool_t pool;
+
+	/* A reload replaces the old context */
+	ext_backscatter_context_free(&extctx);
+
+	pool = pool_alloconly_create("vnd.backscatter", 1024);
+	extctx = p_new(pool, struct ext_backscatter_context, 1);
+	extctx->pool = pool;
+	if (ext_backscatter_settings_load(ext, pool, &extctx->set,
+					  &error) < 0) {
+		/* Degrade, as spamtest does: a typo in the configuration
+		   must not make every user's script fail to compile. The
+		   defaults are safe; the error tells the admin. */
+		e_error(sieve_get_event(ext->svinst), "%s: %s (using defaults)",
+			sieve_extension_name(ext), error);
+		extctx->set = &backscatter_default_settings;
+	}
+	*context_r = extctx;
+	return SIEVE_EXT_LOAD_OK;
+}
+
+static void ext_backscatter_unload(const struct sieve_extension *ext)
+{
+	struct ext_backscatter_context *extctx = ext->context;
+
+	ext_backscatter_context_free(&extctx);
+}
+
+/*
+ * Validator
+ */
+
+static bool
+ext_backscatter_validator_load(const struct sieve_extension *ext,
+			       struct sieve_validator *valdtr)
+{
+	sieve_validator_register_command(valdtr, ext, &bounce_test);
+	return TRUE;
+}

@@ -1,0 +1,296 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+
+/* Unit tests of the analyzer: report detection on stored messages, on
+   generated pathological ones, and its stream contract. */
+
+#include "lib.h"
+#include "str.h"
+#include "istream.h"
+#include "bounce-analyzer.h"
+#include "check-common.h"
+
+#include <check.h>
+
+static const struct fixture_case {
+	const char *file;
+	enum bounce_kind kind;
+	bool status_part_found;
+	const char *content_type;
+} fixture_cases[] = {
+	{ "dsn-rfc3464.eml", BOUNCE_KIND_DSN, TRUE, "multipart/report" },
+	{ "dsn-postfix.eml", BOUNCE_KIND_DSN, TRUE, "multipart/report" },
+	{ "dsn-global.eml", BOUNCE_KIND_DSN, TRUE, "multipart/report" },
+	{ "dsn-folded-quoted.eml", BOUNCE_KIND_DSN, TRUE,
+	  "multipart/report" },
+	{ "normal.eml", BOUNCE_KIND_NONE, FALSE, "text/plain" },
+	{ "mentions-dsn.eml", BOUNCE_KIND_NONE, FALSE, "text/plain" },
+	{ "mdn.eml", BOUNCE_KIND_NONE, FALSE, "multipart/report" },
+	/* Declared a DSN, but without a boundary no part can be found */
+	{ "broken-no-boundary.eml", BOUNCE_KIND_DSN, FALSE,
+	  "multipart/report" },
+	/* Cut inside the status part: the part header was still seen */
+	{ "broken-truncated.eml", BOUNCE_KIND_DSN, TRUE, "multipart/report" },
+	{ "empty.eml", BOUNCE_KIND_NONE, FALSE, NULL },
+};
+
+static struct bounce_report *
+analyze_stream(struct istream *input, uoff_t max_read_size, pool_t pool)
+{
+	const struct bounce_analyzer_settings set = {
+		.max_read_size = max_read_size,
+	};
+	struct bounce_report *report;
+	const char *error;
+
+	ck_assert_msg(bounce_analyze(input, &set, pool, &report, &error) == 0,
+		      "analysis failed: %s", error);
+	return report;
+}
+
+static struct bounce_report *analyze_data(const string_t *msg, pool_t pool)
+{
+	struct istream *input = i_stream_create_from_data(str_data(msg),
+							  str_len(msg));
+	struct bounce_report *report = analyze_stream(input, 0, pool);
+
+	i_stream_unref(&input);
+	return report;
+}
+
+START_TEST(test_fixture)
+{
+	const struct fixture_case *c = &fixture_cases[_i];
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct istream *input = test_data_open(c->file);
+	struct bounce_report *report = analyze_stream(input, 0, pool);
+
+	ck_assert_msg(report->kind == c->kind, "%s: kind %s, expected %s",
+		      c->file, bounce_kind_to_str(report->kind),
+		      bounce_kind_to_str(c->kind));
+	ck_assert_msg(report->status_part_found == c->status_part_found,
+		      "%s: status_part_found=%d", c->file,
+		      report->status_part_found);
+	ck_assert_pstr_eq(report->content_type, c->content_type);
+	ck_assert(!report->truncated);
+
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_report_type_recorded)
+{
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct istream *input = test_data_open("dsn-folded-quoted.eml");
+	struct bounce_report *report = analyze_stream(input, 0, pool);
+
+	/* quoted, mixed case and behind a comment in the message */
+	ck_assert_str_eq(report->report_type, "delivery-status");
+	i_stream_unref(&input);
+
+	input = test_data_open("mdn.eml");
+	report = analyze_stream(input, 0, pool);
+	ck_assert_str_eq(report->report_type, "disposition-notification");
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
+/* RFC 3464 reports with CRLF line endings, as they arrive over SMTP */
+START_TEST(test_crlf)
+{
+	pool_t pool = pool_alloconly_create("test", 1024);
+	string_t *msg = test_data_read("dsn-rfc3464.eml");
+	string_t *crlf = t_str_new(str_len(msg) + 128);
+	const char *p;
+	struct bounce_report *report;
+
+	for (p = str_c(msg); *p != '\0'; p++) {
+		if (*p == '\n')
+			str_append_c(crlf, '\r');
+		str_append_c(crlf, *p);
+	}
+	report = analyze_data(crlf, pool);
+	ck_assert_int_eq(report->kind, BOUNCE_KIND_DSN);
+	ck_assert(report->status_part_found);
+	pool_unref(&pool);
+}
+END_TEST
+
+static void append_dsn_header(string_t *msg, const char *boundary)
+{
+	str_printfa(msg,
+		"From: MAILER-DAEMON@example.net\n"
+		"MIME-Version: 1.0\n"
+		"Content-Type: multipart/report; "
+		"report-type=delivery-status; boundary=\"%s\"\n\n", boundary);
+}
+
+START_TEST(test_deep_nesting)
+{
+	/* 10,000 nested multiparts inside a DSN: far beyond the parser's
+	   nesting limit, which must stay an ordinary result */
+	pool_t pool = pool_alloconly_create("test", 1024);
+	string_t *msg = t_str_new(1024 * 1024);
+	struct bounce_report *report;
+	unsigned int i;
+
+	append_dsn_header(msg, "b0");
+	for (i = 0; i < 10000; i++) {
+		str_printfa(msg, "--b%u\nContent-Type: multipart/mixed; "
+			    "boundary=\"b%u\"\n\n", i, i + 1);
+	}
+	str_append(msg, "--b10000\nContent-Type: text/plain\n\nx\n");
+
+	report = analyze_data(msg, pool);
+	ck_assert_int_eq(report->kind, BOUNCE_KIND_DSN);
+	ck_assert(!report->status_part_found);
+	/* 10,000 levels are more than the read limit holds */
+	ck_assert(report->truncated);
+	pool_unref(&pool);
+}
+END_TEST
+
+static string_t *make_large_message(bool dsn, size_t body_size)
+{
+	string_t *msg = t_str_new(body_size + 1024);
+
+	if (dsn) {
+		append_dsn_header(msg, "big");
+		str_append(msg, "--big\nContent-Type: message/delivery-status"
+			   "\n\nFinal-Recipient: rfc822; x@example.net\n"
+			   "Action: failed\nStatus: 5.2.3\n\n"
+			   "--big\nContent-Type: application/octet-stream\n"
+			   "Content-Transfer-Encoding: base64\n\n");
+	} else {
+		str_append(msg, "From: bob@example.org\nMIME-Version: 1.0\n"
+			   "Content-Type: application/octet-stream\n"
+			   "Content-Transfer-Encoding: base64\n\n");
+	}
+	while (str_len(msg) < body_size)
+		str_append(msg, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo"
+			   "wMTIzNDU2Nzg5YWJjZGVmZ2hpamtsbW5vcA==\n");
+	if (dsn)
+		str_append(msg, "--big--\n");
+	return msg;
+}
+
+START_TEST(test_large_attachment)
+{
+	pool_t pool = pool_alloconly_create("test", 1024);
+	string_t *msg;
+	struct bounce_report *report;
+
+	msg = make_large_message(TRUE, 20 * 1024 * 1024);
+	report = analyze_data(msg, pool);
+	ck_assert_int_eq(report->kind, BOUNCE_KIND_DSN);
+	ck_assert(report->status_part_found);
+	ck_assert(report->truncated);
+
+	/* Ordinary mail is settled by its header; the body is not read */
+	msg = make_large_message(FALSE, 20 * 1024 * 1024);
+	report = analyze_data(msg, pool);
+	ck_assert_int_eq(report->kind, BOUNCE_KIND_NONE);
+	ck_assert(!report->truncated);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_read_limit)
+{
+	/* The status part starts after 1000 bytes: a 512-byte limit must
+	   stop the analyzer before it, a 64 KiB one must not. */
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct istream *input = test_data_open("dsn-rfc3464.eml");
+	struct bounce_report *report;
+
+	report = analyze_stream(input, 512, pool);
+	ck_assert_int_eq(report->kind, BOUNCE_KIND_DSN);
+	ck_assert(!report->status_part_found);
+	ck_assert(report->truncated);
+
+	report = analyze_stream(input, 64 * 1024, pool);
+	ck_assert(report->status_part_found);
+	ck_assert(!report->truncated);
+
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_stream_offset_kept)
+{
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct istream *input = test_data_open("dsn-rfc3464.eml");
+	struct bounce_report *report;
+
+	i_stream_seek(input, 123);
+	report = analyze_stream(input, 0, pool);
+	/* analyzed from the start regardless of the offset ... */
+	ck_assert_int_eq(report->kind, BOUNCE_KIND_DSN);
+	/* ... and the offset restored for the stream's other users */
+	ck_assert_int_eq(input->v_offset, 123);
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_read_error)
+{
+	const struct bounce_analyzer_settings set = { .max_read_size = 0 };
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct istream *input = i_stream_create_error_str(EIO, "disk on fire");
+	struct bounce_report *report;
+	const char *error;
+
+	ck_assert_int_eq(bounce_analyze(input, &set, pool, &report, &error),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(error, "disk on fire"));
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_kind_names)
+{
+	enum bounce_kind kind;
+
+	ck_assert(bounce_kind_from_str("DSN", &kind));
+	ck_assert_int_eq(kind, BOUNCE_KIND_DSN);
+	ck_assert(bounce_kind_from_str("none", &kind));
+	ck_assert_int_eq(kind, BOUNCE_KIND_NONE);
+	ck_assert(!bounce_kind_from_str("dsnx", &kind));
+	ck_assert(!bounce_kind_from_str("", &kind));
+	ck_assert_str_eq(bounce_kind_to_str(BOUNCE_KIND_DSN), "dsn");
+	/* "none" is a result, not something to ask for */
+	ck_assert_str_eq(bounce_kind_names(), "dsn");
+}
+END_TEST
+
+Suite *bounce_analyzer_suite(void)
+{
+	Suite *s = suite_create("bounce-analyzer");
+	TCase *tc;
+
+	tc = tcase_create("fixtures");
+	tcase_add_loop_test(tc, test_fixture, 0, N_ELEMENTS(fixture_cases));
+	tcase_add_test(tc, test_report_type_recorded);
+	tcase_add_test(tc, test_crlf);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_deep_nesting);
+	tcase_add_test(tc, test_large_attachment);
+	tcase_add_test(tc, test_read_limit);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stream");
+	tcase_add_test(tc, test_stream_offset_kept);
+	tcase_add_test(tc, test_read_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("kinds");
+	tcase_add_test(tc, test_kind_names);
+	suite_add_tcase(s, tc);
+	return s;
+}

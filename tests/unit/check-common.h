@@ -1,0 +1,18 @@
+#ifndef CHECK_COMMON_H
+#define CHECK_COMMON_H
+
+/* Shared helpers of the Check unit tests: one Suite per engine module,
+   all run by check-main.c. */
+
+#include <check.h>
+
+struct istream;
+
+/* Test messages live in tests/data; TEST_DATA_DIR points there. */
+struct istream *test_data_open(const char *name);
+string_t *test_data_read(const char *name);
+
+Suite *bounce_analyzer_suite(void);
+Suite *backscatter_settings_suite(void);
+
+#endif

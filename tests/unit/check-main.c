@@ -1,0 +1,62 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+
+#include "lib.h"
+#include "str.h"
+#include "istream.h"
+#include "check-common.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const char *test_data_path(const char *name)
+{
+	const char *dir = getenv("TEST_DATA_DIR");
+
+	if (dir == NULL)
+		i_fatal("TEST_DATA_DIR is not set");
+	return t_strconcat(dir, "/", name, NULL);
+}
+
+struct istream *test_data_open(const char *name)
+{
+	const char *path = test_data_path(name);
+	struct istream *input;
+
+	input = i_stream_create_file(path, IO_BLOCK_SIZE);
+	if (input->stream_errno != 0)
+		i_fatal("open(%s): %s", path, i_stream_get_error(input));
+	return input;
+}
+
+string_t *test_data_read(const char *name)
+{
+	struct istream *input = test_data_open(name);
+	string_t *str = t_str_new(4096);
+	const unsigned char *data;
+	size_t size;
+
+	while (i_stream_read_more(input, &data, &size) > 0) {
+		str_append_data(str, data, size);
+		i_stream_skip(input, size);
+	}
+	if (input->stream_errno != 0)
+		i_fatal("read(%s): %s", name, i_stream_get_error(input));
+	i_stream_unref(&input);
+	return str;
+}
+
+int main(void)
+{
+	SRunner *runner;
+	int failed;
+
+	lib_init();
+	runner = srunner_create(bounce_analyzer_suite());
+	srunner_add_suite(runner, backscatter_settings_suite());
+	srunner_run_all(runner, CK_ENV);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	lib_deinit();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
