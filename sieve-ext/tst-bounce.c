@@ -141,18 +141,12 @@ tst_bounce_validate_kind_tag(struct sieve_validator *valdtr,
 					  SAAT_STRING_LIST, FALSE))
 		return FALSE;
 
+	/* Check the literal kinds now; the map visits a single string as
+	   well as each item of a list */
 	kinds = *arg;
-	if (sieve_ast_argument_type(kinds) == SAAT_STRING) {
-		if (tst_bounce_check_kind(&check, kinds) < 0)
-			return FALSE;
-	} else {
-		struct sieve_ast_argument *item =
-			sieve_ast_strlist_first(kinds);
-
-		if (sieve_ast_stringlist_map(&item, &check,
-					     tst_bounce_check_kind) < 0)
-			return FALSE;
-	}
+	if (sieve_ast_stringlist_map(&kinds, &check,
+				     tst_bounce_check_kind) < 0)
+		return FALSE;
 
 	/* Skip the parameter */
 	*arg = sieve_ast_argument_next(*arg);

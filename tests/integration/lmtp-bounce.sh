@@ -1,0 +1,65 @@
+#!/bin/bash
+# The bounce test on a real Dovecot: messages delivered over LMTP, DSNs
+# from the null sender as MTAs send them, filed by a script uploaded over
+# ManageSieve.
+set -u
+. "$(dirname "$0")/../lib/assert.sh"
+. "$(dirname "$0")/../lib/dovecot.sh"
+
+data=$DC_TOP/tests/data
+scripts=$DC_TOP/tests/integration/scripts
+
+dc_init
+dc_start || exit 1
+
+ok dc_sieve_put alice@example.com triage "$scripts/triage.sieve" -- \
+	"triage script uploaded and activated over ManageSieve"
+ok dc_sieve_put bob@example.com reports "$scripts/reports-by-kind.sieve" -- \
+	"bob's :kind script uploaded"
+
+# A Postfix DSN from <>, with the original recipient an MTA would pass
+out=$(dc_deliver_as postfix-dsn '<>' "$data/dsn-postfix.eml" \
+	"alice@example.com=alice@example.com")
+like "$out" "^alice@example.com 250 " "DSN from <> accepted over LMTP"
+is "$(dc_find alice@example.com postfix-dsn)" Bounces "DSN filed into Bounces"
+is "$(dc_header alice@example.com postfix-dsn X-Test-Envelope-From)" "<>" \
+	"Sieve saw the null envelope sender"
+trace=$(dc_trace alice@example.com)
+like "$trace" "bounce test" "delivery trace has the bounce test"
+like "$trace" "message kind is .dsn. \(Content-Type multipart/report; report-type=delivery-status\)" \
+	"trace states the evidence"
+
+out=$(dc_deliver_as rfc3464 '<>' "$data/dsn-rfc3464.eml" \
+	"alice@example.com=alias-of-alice@example.net")
+is "$(dc_find alice@example.com rfc3464)" Bounces "RFC 3464 report filed"
+is "$(dc_header alice@example.com rfc3464 X-Test-Envelope-To)" \
+	"alias-of-alice@example.net" "Sieve's envelope to is the ORCPT"
+
+dc_deliver_as global '<>' "$data/dsn-global.eml" alice@example.com >/dev/null
+is "$(dc_find alice@example.com global)" Bounces \
+	"RFC 6533 global DSN filed"
+
+# Not bounces
+dc_deliver_as normal bob@example.org "$data/normal.eml" alice@example.com >/dev/null
+is "$(dc_find alice@example.com normal)" INBOX "normal mail lands in INBOX"
+trace=$(dc_trace alice@example.com)
+like "$trace" "message kind is .none. \(Content-Type text/plain\)" \
+	"trace explains why normal mail is no bounce"
+dc_deliver_as mentions carol@example.org "$data/mentions-dsn.eml" \
+	alice@example.com >/dev/null
+is "$(dc_find alice@example.com mentions)" INBOX \
+	"text that merely mentions delivery-status is not a bounce"
+dc_deliver_as mdn '<>' "$data/mdn.eml" alice@example.com >/dev/null
+is "$(dc_find alice@example.com mdn)" INBOX \
+	"a read receipt from <> is not a bounce"
+
+# One transaction, two users, two scripts
+out=$(dc_deliver_as both '<>' "$data/dsn-rfc3464.eml" \
+	alice@example.com bob@example.com)
+is "$(echo "$out" | grep -c ' 250 ')" 2 "both recipients accepted"
+is "$(dc_find alice@example.com both)" Bounces "alice: Bounces"
+is "$(dc_find bob@example.com both)" Reports "bob: bounce :kind \"dsn\" matched"
+dc_deliver_as bob-normal bob@example.org "$data/normal.eml" bob@example.com >/dev/null
+is "$(dc_find bob@example.com bob-normal)" INBOX "bob: normal mail kept"
+
+done_testing

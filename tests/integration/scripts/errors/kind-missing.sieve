@@ -1,0 +1,2 @@
+require "vnd.backscatter";
+if bounce :kind { discard; }

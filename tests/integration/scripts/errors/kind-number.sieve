@@ -1,0 +1,2 @@
+require ["vnd.backscatter", "fileinto"];
+if bounce :kind 5 { fileinto "Bounces"; }

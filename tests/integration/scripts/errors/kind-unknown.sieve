@@ -1,0 +1,2 @@
+require ["vnd.backscatter", "fileinto"];
+if bounce :kind ["dsn", "bogus"] { fileinto "Bounces"; }

@@ -1,0 +1,5 @@
+require ["vnd.backscatter", "fileinto", "mailbox"];
+
+if bounce :kind ["dsn"] {
+	fileinto :create "Reports";
+}

@@ -1,0 +1,240 @@
+# A private Dovecot for integration tests: its own config, base_dir,
+# state, log and maildirs in one temporary directory, LMTP and
+# ManageSieve on free loopback ports, passwd-file users, the plugin
+# loaded from the build tree. Needs root (Dovecot's master does).
+#
+#   . tests/lib/dovecot.sh
+#   dc_init                      # set up; the server is stopped on exit
+#   dc_start
+#   dc_deliver '<>' msg.eml alice@example.com=orig@example.net
+#   dc_sieve_put alice@example.com triage script.sieve
+#   dc_folder_files alice@example.com Bounces
+#   dc_stop                      # also done by the exit trap
+#
+# Settings for the plugin {} block can be given before dc_init in
+# DC_PLUGIN_SETTINGS (one "name = value" per line).
+
+DC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
+DC_TOP=$(cd "$DC_LIB/../.." && pwd)
+: "${BUILD_DIR:=$DC_TOP/build}"
+: "${DC_PLUGIN_SETTINGS:=}"
+DC_USERS="alice@example.com bob@example.com"
+DC_PASSWORD=secret
+DC_MAIL_USER=vmail
+
+# The mail user: a dedicated uid >= 500, as Dovecot refuses lower ones
+dc_ensure_mail_user() {
+	local uid=5000
+
+	getent passwd "$DC_MAIL_USER" >/dev/null && return 0
+	while getent passwd "$uid" >/dev/null || getent group "$uid" >/dev/null; do
+		uid=$((uid + 1))
+	done
+	groupadd --gid "$uid" "$DC_MAIL_USER"
+	useradd --uid "$uid" --gid "$uid" --home-dir /nonexistent \
+		--no-create-home --shell /usr/sbin/nologin "$DC_MAIL_USER"
+}
+
+dc_version() {
+	dovecot --version | sed 's/^\([0-9]*\.[0-9]*\).*/\1/'
+}
+
+dc_init() {
+	local port_list so
+
+	dc_ensure_mail_user
+	DC_DIR=$(mktemp -d "${TMPDIR:-/tmp}/backscatter-dovecot.XXXXXX")
+	chmod 0755 "$DC_DIR"
+	trap dc_cleanup EXIT
+	trap 'exit 130' INT TERM
+
+	port_list=$("$DC_LIB/free-ports" 2)
+	DC_LMTP_PORT=$(echo "$port_list" | sed -n 1p)
+	DC_SIEVE_PORT=$(echo "$port_list" | sed -n 2p)
+	DC_CONF=$DC_DIR/dovecot.conf
+
+	mkdir -p "$DC_DIR/run" "$DC_DIR/state" "$DC_DIR/log" \
+		"$DC_DIR/modules/sieve"
+	# Module dirs take one directory each: farm the system modules and
+	# ours side by side
+	for so in /usr/lib/dovecot/modules/*.so \
+		  /usr/lib/dovecot/modules/sieve/*.so; do
+		[ -e "$so" ] || continue
+		ln -s "$so" "$DC_DIR/modules/${so#/usr/lib/dovecot/modules/}"
+	done
+	so=$BUILD_DIR/sieve-ext/.libs/lib90_sieve_backscatter_plugin.so
+	[ -f "$so" ] || { echo "dc_init: $so not built" >&2; return 1; }
+	ln -sf "$so" "$DC_DIR/modules/sieve/"
+
+	: > "$DC_DIR/users"
+	for user in $DC_USERS; do
+		echo "$user:{PLAIN}$DC_PASSWORD::::::" >> "$DC_DIR/users"
+		dc_make_home "$user"
+	done
+
+	dc_write_config
+}
+
+# Writes dovecot.conf from the template for the installed Dovecot version
+dc_write_config() {
+	sed -e "s|@DIR@|$DC_DIR|g" \
+	    -e "s|@INSTANCE@|backscatter-test-$$|g" \
+	    -e "s|@MAIL_USER@|$DC_MAIL_USER|g" \
+	    -e "s|@LMTP_PORT@|$DC_LMTP_PORT|g" \
+	    -e "s|@SIEVE_PORT@|$DC_SIEVE_PORT|g" \
+	    "$DC_LIB/dovecot-$(dc_version).conf.in" |
+	awk -v settings="$DC_PLUGIN_SETTINGS" \
+	    '/^@PLUGIN_SETTINGS@$/ { if (settings != "") print settings; next } { print }' \
+	    > "$DC_CONF"
+}
+
+# dc_restart SETTINGS: restart with other plugin settings
+dc_restart() {
+	dc_stop
+	DC_PLUGIN_SETTINGS=$1
+	dc_write_config
+	dc_start
+}
+
+dc_home() {
+	local user=$1
+	echo "$DC_DIR/home/${user#*@}/${user%@*}"
+}
+
+dc_make_home() {
+	local home
+	home=$(dc_home "$1")
+	# sieve-trace/ exists, so Pigeonhole writes a trace per execution
+	mkdir -p "$home/sieve-trace"
+	chown -R "$DC_MAIL_USER:$DC_MAIL_USER" "$DC_DIR/home"
+}
+
+dc_start() {
+	local i
+
+	doveconf -c "$DC_CONF" -n > "$DC_DIR/log/doveconf.out" 2>&1 || {
+		cat "$DC_DIR/log/doveconf.out" >&2
+		return 1
+	}
+	dovecot -c "$DC_CONF" || return 1
+	for i in $(seq 100); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$DC_LMTP_PORT") 2>/dev/null &&
+		   (exec 3<>"/dev/tcp/127.0.0.1/$DC_SIEVE_PORT") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "dc_start: Dovecot did not start listening" >&2
+	dc_log_tail >&2
+	return 1
+}
+
+dc_stop() {
+	local pid i
+
+	[ -n "${DC_DIR:-}" ] && [ -f "$DC_DIR/run/master.pid" ] || return 0
+	pid=$(cat "$DC_DIR/run/master.pid")
+	kill -TERM "$pid" 2>/dev/null || { rm -f "$DC_DIR/run/master.pid"; return 0; }
+	for i in $(seq 200); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$DC_DIR/run/master.pid"
+}
+
+dc_cleanup() {
+	local status=$?
+
+	dc_stop
+	if [ "$status" != 0 ] && [ -n "${DC_DIR:-}" ]; then
+		echo "# Dovecot log (last lines):" >&2
+		dc_log_tail | sed 's/^/#   /' >&2
+	fi
+	if [ -n "${DC_DIR:-}" ] && [ -z "${KEEP_TEST_DIR:-}" ]; then
+		rm -rf "$DC_DIR"
+	elif [ -n "${DC_DIR:-}" ]; then
+		echo "# kept $DC_DIR" >&2
+	fi
+	exit $status
+}
+
+dc_log_tail() {
+	tail -n 30 "$DC_DIR/log/dovecot.log" 2>/dev/null
+}
+
+# dc_deliver FROM FILE RCPT[=ORCPT]...: one LMTP transaction; prints the
+# per-recipient replies
+dc_deliver() {
+	"$DC_LIB/lmtp-send" "127.0.0.1:$DC_LMTP_PORT" "$@"
+}
+
+# dc_deliver_as ID FROM FILE RCPT...: the same, with an X-Test-Id: ID
+# header put on top so that dc_find can tell where the message went
+dc_deliver_as() {
+	local id=$1 from=$2 file=$3 tagged
+	shift 3
+	tagged=$DC_DIR/deliver.$id.eml
+	{ echo "X-Test-Id: $id"; cat "$file"; } > "$tagged"
+	dc_deliver "$from" "$tagged" "$@"
+	local status=$?
+	rm -f "$tagged"
+	return $status
+}
+
+dc_sieve_connect() {
+	local user=$1
+	shift
+	sieve-connect --server 127.0.0.1 --port "$DC_SIEVE_PORT" \
+		--user "$user" --passwordfd 3 --clearchan "$@" \
+		3<<<"$DC_PASSWORD"
+}
+
+# dc_sieve_put USER NAME FILE: upload (PUTSCRIPT) and activate
+dc_sieve_put() {
+	dc_sieve_connect "$1" --upload --localsieve "$3" --remotesieve "$2" &&
+	dc_sieve_connect "$1" --activate --remotesieve "$2"
+}
+
+dc_capability() {
+	"$DC_LIB/managesieve-capability" 127.0.0.1 "$DC_SIEVE_PORT"
+}
+
+# dc_folder_files USER FOLDER: the message files of a maildir folder
+dc_folder_files() {
+	local dir
+	dir=$(dc_home "$1")/Maildir
+	[ "$2" = INBOX ] || dir=$dir/.$2
+	find "$dir/new" "$dir/cur" -type f 2>/dev/null | sort
+}
+
+# dc_find USER ID: the folder the message delivered by dc_deliver_as ID
+# went to
+dc_find() {
+	local home file folder
+	home=$(dc_home "$1")/Maildir
+	file=$(grep -rlx -- "X-Test-Id: $2" "$home" 2>/dev/null |
+		grep -E '/(new|cur)/' | head -n 1)
+	[ -n "$file" ] || { echo "(not delivered)"; return 1; }
+	folder=$(dirname "$(dirname "$file")")
+	if [ "$folder" = "$home" ]; then
+		echo INBOX
+	else
+		basename "$folder" | sed 's/^\.//'
+	fi
+}
+
+# dc_header USER ID HEADER: a header of the delivered message
+dc_header() {
+	local file
+	file=$(grep -rlx -- "X-Test-Id: $2" "$(dc_home "$1")/Maildir" \
+		2>/dev/null | head -n 1)
+	[ -n "$file" ] && sed -n "s/^$3: //Ip" "$file" | head -n 1
+}
+
+# dc_trace USER: the Sieve trace of the user's latest delivery
+dc_trace() {
+	local dir
+	dir=$(dc_home "$1")/sieve-trace
+	cat "$(ls -t "$dir"/* 2>/dev/null | head -n 1)" 2>/dev/null
+}
