@@ -77,6 +77,12 @@ dc_init() {
 
 # Writes dovecot.conf from the template for the installed Dovecot version
 dc_write_config() {
+	sed 's/^\(  sieve_extensions = .*+vnd\.backscatter\)$/\1 +editheader/' \
+		"$DC_TOP/conf.d/90-backscatter.conf" > "$DC_DIR/90-backscatter.conf"
+	grep -q 'editheader' "$DC_DIR/90-backscatter.conf" || {
+		echo "dc_write_config: no sieve_extensions line in conf.d" >&2
+		return 1
+	}
 	sed -e "s|@DIR@|$DC_DIR|g" \
 	    -e "s|@INSTANCE@|backscatter-test-$$|g" \
 	    -e "s|@MAIL_USER@|$DC_MAIL_USER|g" \

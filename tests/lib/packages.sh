@@ -1,0 +1,38 @@
+# The Debian packages the project needs, and a quiet installer for the
+# missing ones. Sourced by ./check and ./demo; also used inside the
+# Debian 13 chroot.
+
+BS_PACKAGES_BUILD="build-essential autoconf automake libtool pkg-config
+	dovecot-dev libsodium-dev check"
+BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
+	dovecot-managesieved sieve-connect python3 binutils"
+
+# bs_install_packages PACKAGE...: apt-get install those not installed yet
+bs_install_packages() {
+	local missing="" pkg
+
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null |
+			grep -q '^install ok installed$' ||
+			missing="$missing $pkg"
+	done
+	[ -n "$missing" ] || return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "missing packages:$missing (run as root to install them)" >&2
+		return 1
+	fi
+	echo "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	# Installing Dovecot must not start the system's own instance
+	bs_deny_service_start
+	apt-get update -qq >/dev/null &&
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+		{ echo "apt-get install failed" >&2; return 1; }
+}
+
+bs_deny_service_start() {
+	[ -e /usr/sbin/policy-rc.d ] && return 0
+	printf '#!/bin/sh\n# installed by dovecot-backscatter ./check\nexit 101\n' \
+		> /usr/sbin/policy-rc.d
+	chmod 0755 /usr/sbin/policy-rc.d
+}
