@@ -45,6 +45,12 @@ ext_backscatter_analyze(const struct sieve_runtime_env *renv,
 			e_error(renv->event,
 				"%s: failed to analyze message: %s",
 				sieve_extension_name(ext), error);
+		} else {
+			e_debug(renv->event, "%s: message analysed: "
+				"kind=%s%s", sieve_extension_name(ext),
+				bounce_kind_to_str(report->kind),
+				report->truncated ? " (read limit reached)" :
+				"");
 		}
 	} T_END;
 	return ret < 0 ? NULL : report;

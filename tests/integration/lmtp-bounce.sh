@@ -9,6 +9,7 @@ set -u
 data=$DC_TOP/tests/data
 scripts=$DC_TOP/tests/integration/scripts
 
+DC_EXTRA_CONFIG="mail_debug = yes"
 dc_init
 dc_start || exit 1
 
@@ -61,5 +62,13 @@ is "$(dc_find alice@example.com both)" Bounces "alice: Bounces"
 is "$(dc_find bob@example.com both)" Reports "bob: bounce :kind \"dsn\" matched"
 dc_deliver_as bob-normal bob@example.org "$data/normal.eml" bob@example.com >/dev/null
 is "$(dc_find bob@example.com bob-normal)" INBOX "bob: normal mail kept"
+
+# However many tests ask, the message is read and analysed once
+ok dc_sieve_put carol@example.com many "$scripts/many-tests.sieve" -- \
+	"carol's script with four bounce tests uploaded"
+dc_deliver_as many '<>' "$data/dsn-rfc3464.eml" carol@example.com >/dev/null
+is "$(dc_find carol@example.com many)" Checked "all four tests were true"
+is "$(grep -c 'lmtp(carol@example.com).*vnd.backscatter: message analysed: kind=dsn' \
+	"$DC_DIR/log/dovecot.log")" 1 "the message was analysed once"
 
 done_testing

@@ -12,13 +12,15 @@
 #   dc_stop                      # also done by the exit trap
 #
 # Settings for the plugin {} block can be given before dc_init in
-# DC_PLUGIN_SETTINGS (one "name = value" per line).
+# DC_PLUGIN_SETTINGS (one "name = value" per line), other configuration
+# in DC_EXTRA_CONFIG.
 
 DC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
 DC_TOP=$(cd "$DC_LIB/../.." && pwd)
 : "${BUILD_DIR:=$DC_TOP/build}"
 : "${DC_PLUGIN_SETTINGS:=}"
-DC_USERS="alice@example.com bob@example.com"
+: "${DC_EXTRA_CONFIG:=}"
+DC_USERS="alice@example.com bob@example.com carol@example.com"
 DC_PASSWORD=secret
 DC_MAIL_USER=vmail
 
@@ -89,9 +91,10 @@ dc_write_config() {
 	    -e "s|@LMTP_PORT@|$DC_LMTP_PORT|g" \
 	    -e "s|@SIEVE_PORT@|$DC_SIEVE_PORT|g" \
 	    "$DC_LIB/dovecot-$(dc_version).conf.in" |
-	awk -v settings="$DC_PLUGIN_SETTINGS" \
-	    '/^@PLUGIN_SETTINGS@$/ { if (settings != "") print settings; next } { print }' \
-	    > "$DC_CONF"
+	awk -v settings="$DC_PLUGIN_SETTINGS" -v extra="$DC_EXTRA_CONFIG" '
+		/^@PLUGIN_SETTINGS@$/ { if (settings != "") print settings; next }
+		/^@EXTRA_CONFIG@$/ { if (extra != "") print extra; next }
+		{ print }' > "$DC_CONF"
 }
 
 # dc_restart SETTINGS: restart with other plugin settings
