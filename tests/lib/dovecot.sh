@@ -144,6 +144,9 @@ dc_stop() {
 	[ -n "${DC_DIR:-}" ] && [ -f "$DC_DIR/run/master.pid" ] || return 0
 	pid=$(cat "$DC_DIR/run/master.pid")
 	kill -TERM "$pid" 2>/dev/null || { rm -f "$DC_DIR/run/master.pid"; return 0; }
+	# The master lets idle children linger for seconds; a test server
+	# has no clients to be polite to
+	pkill -TERM -P "$pid" 2>/dev/null
 	for i in $(seq 200); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
