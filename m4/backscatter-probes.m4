@@ -26,6 +26,23 @@ AC_DEFUN([BACKSCATTER_PROBES], [
 	], [
 		AC_MSG_RESULT([no])
 		have_dovecot_settings=no
+		AC_MSG_CHECKING([whether Dovecot has plugin {} settings (2.3 API)])
+		AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[
+#include "lib.h"
+#include "sieve-extensions.h"
+#include "sieve-settings.h"
+]], [[
+	struct sieve_instance *svinst = NULL;
+	const struct sieve_extension *ext;
+	ext = sieve_extension_register(svinst, NULL, FALSE);
+	(void)ext;
+	(void)sieve_setting_get(svinst, "x");
+]])], [
+			AC_MSG_RESULT([yes])
+		], [
+			AC_MSG_RESULT([no])
+			AC_MSG_ERROR([neither the Dovecot 2.3 nor the 2.4 plugin API compiles; see config.log])
+		])
 	])
 	CPPFLAGS=$old_cppflags
 	AM_CONDITIONAL([DOVECOT_SETTINGS_MODULES],

@@ -3,12 +3,26 @@
 
 /* The backscatter_* settings, read into one plain struct.
 
-   This is the only module that knows how settings reach us. On Dovecot
-   2.3 they are strings in the plugin {} block, which each host (Sieve,
-   LMTP, CLI) fetches in its own way and hands in as a lookup function.
-   Everything else reads struct backscatter_settings and nothing more. */
+   These files are the only ones that know how settings reach us; every
+   other part of the plugin reads struct backscatter_settings and nothing
+   more. How they arrive differs between Dovecot generations, and configure
+   builds exactly one of the two readers:
+
+   - Dovecot 2.3 (backscatter-settings-plugin-env.c): strings in the
+     plugin {} block, which each host (Sieve, LMTP, CLI) fetches in its own
+     way and hands in through a lookup function;
+   - Dovecot 2.4 (backscatter-settings-parser.c): typed settings, declared
+     by backscatter_setting_parser_info and read with settings_get(). The
+     settings module lib20_backscatter_settings.so exports the same
+     declaration to the config process, so doveconf knows and checks
+     every setting. */
+
+struct setting_parser_info;
 
 struct backscatter_settings {
+	/* Owns the struct when it came from settings_get() (2.4) */
+	pool_t pool;
+
 	/* backscatter_analyze_max_size: bytes of a message the analyzer
 	   reads at most */
 	uoff_t analyze_max_size;
@@ -16,17 +30,25 @@ struct backscatter_settings {
 
 extern const struct backscatter_settings backscatter_default_settings;
 
-/* Returns the raw string value of the named setting, or NULL when it is
-   not set. */
+/* Checks values that parse but make no sense. Returns FALSE with an error
+   naming the setting. */
+bool backscatter_settings_check(const struct backscatter_settings *set,
+				const char **error_r);
+
+/* Dovecot 2.3: returns the raw string value of the named setting, or NULL
+   when it is not set. */
 typedef const char *
 backscatter_setting_lookup_t(const char *name, void *context);
 
-/* Reads every setting through lookup into a struct allocated from pool.
-   Unset settings keep their defaults. Returns 0 on success, -1 with an
-   error naming the setting and its bad value otherwise. */
+/* Dovecot 2.3: reads every setting through lookup into a struct allocated
+   from pool. Unset settings keep their defaults. Returns 0 on success, -1
+   with an error naming the setting and its bad value otherwise. */
 int backscatter_settings_read(backscatter_setting_lookup_t *lookup,
 			      void *context, pool_t pool,
 			      const struct backscatter_settings **set_r,
 			      const char **error_r);
+
+/* Dovecot 2.4: the declaration of every backscatter_* setting */
+extern const struct setting_parser_info backscatter_setting_parser_info;
 
 #endif

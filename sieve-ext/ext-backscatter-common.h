@@ -41,10 +41,15 @@ extern const struct sieve_operation_def bounce_operation;
  * Pigeonhole hands settings to an extension)
  */
 
+/* Reads the settings for this Sieve instance; pool may own them. Returns
+   -1 with an error naming the bad setting. */
 int ext_backscatter_settings_load(const struct sieve_extension *ext,
 				  pool_t pool,
 				  const struct backscatter_settings **set_r,
 				  const char **error_r);
+/* Releases what ext_backscatter_settings_load() returned (or the
+   defaults, which need nothing) */
+void ext_backscatter_settings_free(const struct backscatter_settings **set);
 
 /*
  * Message analysis

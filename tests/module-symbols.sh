@@ -11,7 +11,8 @@
 # namespace of the host process.
 set -eu
 
-: "${MODULES:?}" "${PIGEONHOLE_INCDIR:?}"
+: "${MODULES:?}" "${PIGEONHOLE_INCDIR:?}" "${DOVECOT_INCLUDE:?}"
+dovecot_incdir=${DOVECOT_INCLUDE#-I}
 failed=0
 
 fail() {
@@ -36,10 +37,14 @@ for so in $MODULES; do
 		abi=$(abi_string PIGEONHOLE_ABI_VERSION \
 			"$PIGEONHOLE_INCDIR/pigeonhole-config.h")
 		;;
+	*_settings)
+		# read by the config process (Dovecot 2.4)
+		required="version set_infos"
+		abi=$(abi_string DOVECOT_ABI_VERSION "$dovecot_incdir/config.h")
+		;;
 	*)
 		required="version init deinit"
-		abi=$(abi_string DOVECOT_ABI_VERSION \
-			"$PIGEONHOLE_INCDIR/../config.h")
+		abi=$(abi_string DOVECOT_ABI_VERSION "$dovecot_incdir/config.h")
 		;;
 	esac
 	[ -n "$abi" ] || fail "$module: ABI version not found in headers"

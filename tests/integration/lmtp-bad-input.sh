@@ -8,7 +8,7 @@ set -u
 data=$DC_TOP/tests/data
 scripts=$DC_TOP/tests/integration/scripts
 
-dc_init
+dc_init || exit 1
 dc_start || exit 1
 ok dc_sieve_put alice@example.com triage "$scripts/triage.sieve" -- \
 	"triage script active"

@@ -10,7 +10,7 @@ data=$DC_TOP/tests/data
 scripts=$DC_TOP/tests/integration/scripts
 
 DC_EXTRA_CONFIG="mail_debug = yes"
-dc_init
+dc_init || exit 1
 dc_start || exit 1
 
 ok dc_sieve_put alice@example.com triage "$scripts/triage.sieve" -- \

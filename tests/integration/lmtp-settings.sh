@@ -11,7 +11,7 @@ scripts=$DC_TOP/tests/integration/scripts
 # A DSN whose human-readable part is 16 KB long: with a 4 KiB limit the
 # analyzer must stop before the status part that follows it
 DC_PLUGIN_SETTINGS="  backscatter_analyze_max_size = 4k"
-dc_init
+dc_init || exit 1
 long=$DC_DIR/dsn-long-notice.eml
 awk '{ print } /^from mail.example.com/ {
 	for (i = 0; i < 256; i++)
@@ -33,14 +33,19 @@ dc_deliver_as default-limit '<>' "$long" alice@example.com >/dev/null
 unlike "$(dc_trace alice@example.com)" "without a status part" \
 	"with 64k the status part is read"
 
-dc_restart "  backscatter_analyze_max_size = lots"
-out=$(dc_deliver_as bad-value '<>' "$data/dsn-rfc3464.eml" alice@example.com)
-like "$out" "^alice@example.com 250 " "a bad setting does not fail delivery"
-is "$(dc_find alice@example.com bad-value)" Bounces \
-	"... and the extension works with its defaults"
-errors=$(grep -F "vnd.backscatter: backscatter_analyze_max_size: " \
-	"$DC_DIR/log/dovecot.log")
-like "$errors" "Error: .*vnd\.backscatter: backscatter_analyze_max_size: .*lots.* \(using defaults\)" \
-	"the log names the setting and its bad value"
+# A bad value: Dovecot 2.4 refuses the whole configuration with file and
+# line (doveconf.sh proves that); 2.3 cannot check plugin {} settings, so
+# the extension logs the error and keeps working with its defaults
+if [ "$(dc_version)" = 2.3 ]; then
+	dc_restart "  backscatter_analyze_max_size = lots"
+	out=$(dc_deliver_as bad-value '<>' "$data/dsn-rfc3464.eml" alice@example.com)
+	like "$out" "^alice@example.com 250 " "a bad setting does not fail delivery"
+	is "$(dc_find alice@example.com bad-value)" Bounces \
+		"... and the extension works with its defaults"
+	errors=$(grep -F "vnd.backscatter: backscatter_analyze_max_size: " \
+		"$DC_DIR/log/dovecot.log")
+	like "$errors" "Error: .*vnd\.backscatter: backscatter_analyze_max_size: .*lots.* \(using defaults\)" \
+		"the log names the setting and its bad value"
+fi
 
 done_testing

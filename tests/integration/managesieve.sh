@@ -7,7 +7,7 @@ set -u
 
 scripts=$DC_TOP/tests/integration/scripts
 
-dc_init
+dc_init || exit 1
 dc_start || exit 1
 
 caps=$(dc_capability)

@@ -10,7 +10,7 @@ set -u
 data=$DC_TOP/tests/data
 scripts=$DC_TOP/tests/integration/scripts
 
-dc_init
+dc_init || exit 1
 work=$DC_DIR/sieve-tools
 mkdir -p "$work"
 cp "$scripts"/*.sieve "$work/"

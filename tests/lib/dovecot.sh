@@ -66,6 +66,7 @@ dc_init() {
 	done
 	so=$BUILD_DIR/sieve-ext/.libs/lib90_sieve_backscatter_plugin.so
 	[ -f "$so" ] || { echo "dc_init: $so not built" >&2; return 1; }
+	dc_check_settings_module || return 1
 	ln -sf "$so" "$DC_DIR/modules/sieve/"
 
 	: > "$DC_DIR/users"
@@ -77,24 +78,58 @@ dc_init() {
 	dc_write_config
 }
 
-# Writes dovecot.conf from the template for the installed Dovecot version
+# Writes dovecot.conf from the template for the installed Dovecot version,
+# including the project's own conf.d snippet for that version
 dc_write_config() {
-	sed 's/^\(  sieve_extensions = .*+vnd\.backscatter\)$/\1 +editheader/' \
-		"$DC_TOP/conf.d/90-backscatter.conf" > "$DC_DIR/90-backscatter.conf"
-	grep -q 'editheader' "$DC_DIR/90-backscatter.conf" || {
-		echo "dc_write_config: no sieve_extensions line in conf.d" >&2
+	local version
+	version=$(dc_version)
+	case $version in
+	2.3)
+		# Dovecot 2.3 cannot append to a list: add editheader, for
+		# the tests' own bookkeeping, to the snippet's line
+		sed 's/^\(  sieve_extensions = .*+vnd\.backscatter\)$/\1 +editheader/' \
+			"$DC_TOP/conf.d/2.3/90-backscatter.conf" \
+			> "$DC_DIR/90-backscatter.conf"
+		grep -q 'editheader' "$DC_DIR/90-backscatter.conf" || {
+			echo "dc_write_config: no sieve_extensions line in conf.d" >&2
+			return 1
+		}
+		;;
+	2.4)
+		cp "$DC_TOP/conf.d/2.4/90-backscatter.conf" "$DC_DIR/"
+		;;
+	*)
+		echo "dc_write_config: Dovecot $version is not supported" >&2
 		return 1
-	}
+		;;
+	esac
 	sed -e "s|@DIR@|$DC_DIR|g" \
 	    -e "s|@INSTANCE@|backscatter-test-$$|g" \
 	    -e "s|@MAIL_USER@|$DC_MAIL_USER|g" \
 	    -e "s|@LMTP_PORT@|$DC_LMTP_PORT|g" \
 	    -e "s|@SIEVE_PORT@|$DC_SIEVE_PORT|g" \
-	    "$DC_LIB/dovecot-$(dc_version).conf.in" |
+	    "$DC_LIB/dovecot-$version.conf.in" |
 	awk -v settings="$DC_PLUGIN_SETTINGS" -v extra="$DC_EXTRA_CONFIG" '
 		/^@PLUGIN_SETTINGS@$/ { if (settings != "") print settings; next }
 		/^@EXTRA_CONFIG@$/ { if (extra != "") print extra; next }
 		{ print }' > "$DC_CONF"
+}
+
+# Dovecot 2.4 learns settings only from modules in its own settings
+# directory, which no setting can move: the module built here must be the
+# one installed there ("make install", done by ./check in the Debian 13
+# chroot).
+dc_check_settings_module() {
+	local built installed
+	[ "$(dc_version)" = 2.4 ] || return 0
+	built=$BUILD_DIR/plugin/.libs/lib20_backscatter_settings.so
+	installed=$(sed -n "s/^dovecot_moduledir=//p" \
+		/usr/lib/dovecot/dovecot-config)/settings/lib20_backscatter_settings.so
+	if ! cmp -s "$built" "$installed"; then
+		echo "dc_init: $installed is missing or not the module built in" \
+		     "$BUILD_DIR; run make install there first" >&2
+		return 1
+	fi
 }
 
 # dc_restart SETTINGS: restart with other plugin settings

@@ -5,7 +5,7 @@
 BS_PACKAGES_BUILD="build-essential autoconf automake libtool pkg-config
 	dovecot-dev libsodium-dev check"
 BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
-	dovecot-managesieved sieve-connect python3 binutils"
+	dovecot-managesieved sieve-connect python3 binutils procps"
 
 # bs_install_packages PACKAGE...: apt-get install those not installed yet
 bs_install_packages() {

@@ -1,6 +1,6 @@
 /* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
 
-/* Unit tests of the 2.3-style settings reader */
+/* Unit tests of the Dovecot 2.3 settings reader (plugin {} strings) */
 
 #include "lib.h"
 #include "backscatter-settings.h"
