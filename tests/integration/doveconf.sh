@@ -7,8 +7,6 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-data=$DC_TOP/tests/data
-scripts=$DC_TOP/tests/integration/scripts
 version=$(dc_version)
 snippet=$DC_TOP/conf.d/$version/90-backscatter.conf
 
@@ -32,9 +30,9 @@ like "$(doveconf -c "$DC_CONF" managesieve_sieve_capability 2>&1)" \
 	"vnd\.backscatter" "the managesieve capability includes vnd.backscatter"
 
 dc_start || exit 1
-ok dc_sieve_put alice@example.com triage "$scripts/triage.sieve" -- \
+ok dc_sieve_put alice@example.com triage "$TEST_SCRIPTS/triage.sieve" -- \
 	"the example configuration runs: script uploaded"
-dc_deliver_as dsn '<>' "$data/dsn-postfix.eml" alice@example.com >/dev/null
+dc_deliver_as dsn '<>' "$TEST_DATA/dsn-postfix.eml" alice@example.com >/dev/null
 is "$(dc_find alice@example.com dsn)" Bounces "... and a DSN is filed"
 dc_stop
 

@@ -5,12 +5,9 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-data=$DC_TOP/tests/data
-scripts=$DC_TOP/tests/integration/scripts
-
 dc_init || exit 1
 dc_start || exit 1
-ok dc_sieve_put alice@example.com triage "$scripts/triage.sieve" -- \
+ok dc_sieve_put alice@example.com triage "$TEST_SCRIPTS/triage.sieve" -- \
 	"triage script active"
 
 gen=$DC_DIR/generated
@@ -60,7 +57,7 @@ while IFS='|' read -r id file folder; do
 	case $file in
 	/*) path=$file ;;
 	gen/*) path=$gen/${file#gen/} ;;
-	*) path=$data/$file ;;
+	*) path=$TEST_DATA/$file ;;
 	esac
 	out=$(dc_deliver_as "$id" '<>' "$path" alice@example.com)
 	like "$out" "^alice@example.com 250 " "$id: delivered (250)"
@@ -77,7 +74,7 @@ truncated|broken-truncated.eml|Bounces
 CASES
 
 # A 0-byte body (dc_deliver_as adds its one header line)
-out=$(dc_deliver_as empty '<>' "$data/empty.eml" alice@example.com)
+out=$(dc_deliver_as empty '<>' "$TEST_DATA/empty.eml" alice@example.com)
 like "$out" "^alice@example.com 250 " "0-byte body: delivered"
 is "$(dc_find alice@example.com empty)" INBOX "0-byte body: kept in INBOX"
 

@@ -5,9 +5,6 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-data=$DC_TOP/tests/data
-scripts=$DC_TOP/tests/integration/scripts
-
 # A DSN whose human-readable part is 16 KB long: with a 4 KiB limit the
 # analyzer must stop before the status part that follows it
 DC_PLUGIN_SETTINGS="  backscatter_analyze_max_size = 4k"
@@ -16,10 +13,10 @@ long=$DC_DIR/dsn-long-notice.eml
 awk '{ print } /^from mail.example.com/ {
 	for (i = 0; i < 256; i++)
 		print "Details of the delivery attempt, line " i ", padded out.."
-}' "$data/dsn-rfc3464.eml" > "$long"
+}' "$TEST_DATA/dsn-rfc3464.eml" > "$long"
 
 dc_start || exit 1
-ok dc_sieve_put alice@example.com triage "$scripts/triage.sieve" -- \
+ok dc_sieve_put alice@example.com triage "$TEST_SCRIPTS/triage.sieve" -- \
 	"triage script active"
 
 dc_deliver_as small-limit '<>' "$long" alice@example.com >/dev/null
@@ -38,7 +35,7 @@ unlike "$(dc_trace alice@example.com)" "without a status part" \
 # the extension logs the error and keeps working with its defaults
 if [ "$(dc_version)" = 2.3 ]; then
 	dc_restart "  backscatter_analyze_max_size = lots"
-	out=$(dc_deliver_as bad-value '<>' "$data/dsn-rfc3464.eml" alice@example.com)
+	out=$(dc_deliver_as bad-value '<>' "$TEST_DATA/dsn-rfc3464.eml" alice@example.com)
 	like "$out" "^alice@example.com 250 " "a bad setting does not fail delivery"
 	is "$(dc_find alice@example.com bad-value)" Bounces \
 		"... and the extension works with its defaults"

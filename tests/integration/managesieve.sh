@@ -5,8 +5,6 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-scripts=$DC_TOP/tests/integration/scripts
-
 dc_init || exit 1
 dc_start || exit 1
 
@@ -14,10 +12,10 @@ caps=$(dc_capability)
 like " $caps " " vnd\.backscatter " "SIEVE capability lists vnd.backscatter"
 
 ok dc_sieve_connect alice@example.com --upload \
-	--localsieve "$scripts/triage.sieve" --remotesieve triage -- \
+	--localsieve "$TEST_SCRIPTS/triage.sieve" --remotesieve triage -- \
 	"PUTSCRIPT accepts a script requiring vnd.backscatter"
 ok dc_sieve_connect alice@example.com --checkscript \
-	--localsieve "$scripts/kind-variable.sieve" -- \
+	--localsieve "$TEST_SCRIPTS/kind-variable.sieve" -- \
 	"CHECKSCRIPT accepts kinds built from variables"
 like "$(dc_sieve_connect alice@example.com --list 2>&1)" "triage" \
 	"the uploaded script is listed"
@@ -25,7 +23,7 @@ like "$(dc_sieve_connect alice@example.com --list 2>&1)" "triage" \
 # put SCRIPT: upload and print what the server said; fails on success
 put_rejected() {
 	! dc_sieve_connect alice@example.com --upload \
-		--localsieve "$scripts/errors/$1.sieve" --remotesieve "$1" 2>&1
+		--localsieve "$TEST_SCRIPTS/errors/$1.sieve" --remotesieve "$1" 2>&1
 }
 
 out=$(put_rejected kind-number)

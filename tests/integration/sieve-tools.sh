@@ -7,13 +7,10 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-data=$DC_TOP/tests/data
-scripts=$DC_TOP/tests/integration/scripts
-
 dc_init || exit 1
 work=$DC_DIR/sieve-tools
 mkdir -p "$work"
-cp "$scripts"/*.sieve "$work/"
+cp "$TEST_SCRIPTS"/*.sieve "$work/"
 chown -R "$DC_MAIL_USER" "$work"
 
 ok sievec -c "$DC_CONF" "$work/triage.sieve" "$work/triage.svbin" -- \
@@ -30,7 +27,7 @@ like "$(echo "$dump" | grep -A1 BOUNCE)" 'kind: STR\[3\] "dsn"' \
 
 # Each broken script, with the compile error it must produce
 while IFS='|' read -r name pattern; do
-	out=$(sievec -c "$DC_CONF" "$scripts/errors/$name.sieve" \
+	out=$(sievec -c "$DC_CONF" "$TEST_SCRIPTS/errors/$name.sieve" \
 		"$work/$name.svbin" 2>&1)
 	status=$?
 	[ "$status" != 0 ] && status=failed
@@ -48,7 +45,7 @@ CASES
 sieve_test() {
 	sieve-test -c "$DC_CONF" -o mail_uid="$DC_MAIL_USER" \
 		-o mail_gid="$DC_MAIL_USER" -t - -T level=matching \
-		"$work/$2" "$data/$1" 2>&1
+		"$work/$2" "$TEST_DATA/$1" 2>&1
 }
 
 out=$(sieve_test dsn-postfix.eml triage.sieve)

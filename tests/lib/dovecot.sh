@@ -18,6 +18,9 @@
 DC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
 DC_TOP=$(cd "$DC_LIB/../.." && pwd)
 : "${BUILD_DIR:=$DC_TOP/build}"
+# Test messages and the integration tests' Sieve scripts
+TEST_DATA=$DC_TOP/tests/data
+TEST_SCRIPTS=$DC_TOP/tests/integration/scripts
 : "${DC_PLUGIN_SETTINGS:=}"
 : "${DC_EXTRA_CONFIG:=}"
 DC_USERS="alice@example.com bob@example.com carol@example.com"
