@@ -1,4 +1,5 @@
-/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
 
 /* lib20_backscatter_settings.so (Dovecot 2.4): the config process loads
    every module of $moduledir/settings and learns the settings they declare,

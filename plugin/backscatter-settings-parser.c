@@ -1,4 +1,5 @@
-/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
 
 /* Dovecot 2.4: typed settings. This declaration is compiled into the
    plugins, which read it with settings_get(), and into the settings module,

@@ -1,4 +1,5 @@
-/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
 
 /* Dovecot 2.3: settings are strings of the plugin {} block. */
 

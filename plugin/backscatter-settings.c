@@ -1,4 +1,5 @@
-/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
 
 /* What both settings readers share: the defaults and the checks. */
 

@@ -1,4 +1,5 @@
-/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
 
 /* How Pigeonhole hands settings to the extension. Part of the 2.3/2.4
    compat seam: the rest of the extension sees only the plain struct

@@ -1,4 +1,5 @@
-/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
 
 #include "lib.h"
 #include "str.h"
@@ -101,11 +102,19 @@ tst_bounce_registered(struct sieve_validator *valdtr,
  * Validation
  */
 
+/* The kinds a script may ask for: every kind of bounce, not "none" */
+static bool tst_bounce_kind_parse(const char *name, enum bounce_kind *kind_r)
+{
+	return bounce_kind_from_str(name, kind_r) &&
+		*kind_r != BOUNCE_KIND_NONE;
+}
+
 struct tst_bounce_kind_check {
 	struct sieve_validator *valdtr;
 };
 
-static int tst_bounce_check_kind(void *context, struct sieve_ast_argument *arg)
+static int
+tst_bounce_check_kind(void *context, struct sieve_ast_argument *arg)
 {
 	struct tst_bounce_kind_check *check = context;
 	enum bounce_kind kind;
@@ -116,7 +125,7 @@ static int tst_bounce_check_kind(void *context, struct sieve_ast_argument *arg)
 		return 1;
 
 	name = sieve_ast_argument_strc(arg);
-	if (!bounce_kind_from_str(name, &kind) || kind == BOUNCE_KIND_NONE) {
+	if (!tst_bounce_kind_parse(name, &kind)) {
 		sieve_argument_validate_error(check->valdtr, arg,
 			"bounce test: unknown kind '%s' for :kind "
 			"(valid kinds are: %s)",
@@ -231,8 +240,7 @@ tst_bounce_match_kinds(const struct sieve_runtime_env *renv,
 	int ret;
 
 	while ((ret = sieve_stringlist_next_item(kind_list, &item)) > 0) {
-		if (!bounce_kind_from_str(str_c(item), &kind) ||
-		    kind == BOUNCE_KIND_NONE) {
+		if (!tst_bounce_kind_parse(str_c(item), &kind)) {
 			sieve_runtime_trace(renv, SIEVE_TRLVL_MATCHING,
 				"ignoring unknown kind `%s'",
 				str_sanitize(str_c(item), 64));

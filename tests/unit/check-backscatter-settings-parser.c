@@ -1,4 +1,5 @@
-/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
 
 /* Unit tests of the Dovecot 2.4 settings declaration, run through
    Dovecot's own settings parser, as the config process does. */

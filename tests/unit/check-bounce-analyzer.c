@@ -1,4 +1,5 @@
-/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file */
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
 
 /* Unit tests of the analyzer: report detection on stored messages, on
    generated pathological ones, and its stream contract. */
