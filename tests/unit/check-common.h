@@ -14,5 +14,6 @@ string_t *test_data_read(const char *name);
 
 Suite *bounce_analyzer_suite(void);
 Suite *backscatter_settings_suite(void);
+Suite *backscatter_tag_suite(void);
 
 #endif

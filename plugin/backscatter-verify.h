@@ -1,0 +1,82 @@
+#ifndef BACKSCATTER_VERIFY_H
+#define BACKSCATTER_VERIFY_H
+
+/* Signing return paths and judging the tags that come back.
+
+   A verdict is about one address, normally the envelope recipient of a
+   bounce:
+   - valid: a tag of ours, with a correct MAC, not expired;
+   - expired: a tag of ours, correct MAC, past its expiry and grace;
+   - forged: a bad MAC, a key id we do not have, a malformed tag, or a bs1
+     expiry further ahead than we ever sign;
+   - unsigned: no tag at all;
+   - unknown: we cannot tell, because no keys are loaded.
+
+   The verdict never depends on anything but the address, the keys, the
+   settings and the time passed in, so it is the same in Sieve, LMTP and
+   the CLI. */
+
+#include "backscatter-tag.h"
+
+struct backscatter_keyring;
+
+enum backscatter_verdict {
+	BACKSCATTER_VERDICT_VALID = 0,
+	BACKSCATTER_VERDICT_EXPIRED,
+	BACKSCATTER_VERDICT_FORGED,
+	BACKSCATTER_VERDICT_UNSIGNED,
+	BACKSCATTER_VERDICT_UNKNOWN,
+
+	BACKSCATTER_VERDICT_COUNT
+};
+
+struct backscatter_tag_settings {
+	/* Characters that may start a subaddress tag; the first one is
+	   used for signing */
+	const char *delimiters;
+	/* Days a tag lives, counted from the day it was signed */
+	unsigned int lifetime_days;
+	/* Days an expired tag is still accepted, for delayed bounces */
+	unsigned int grace_days;
+	/* Seconds our clock and the signer's may differ */
+	unsigned int clock_skew_secs;
+};
+
+struct backscatter_verification {
+	enum backscatter_verdict verdict;
+	/* Why, in a few words, for traces and logs */
+	const char *reason;
+	/* When a tag was found (also a malformed one: then only
+	   tag.untagged is unset) */
+	bool tagged;
+	struct backscatter_tag tag;
+	/* The full expiry day, when the MAC was right; 0 otherwise */
+	unsigned int expiry_day;
+};
+
+const char *backscatter_verdict_to_str(enum backscatter_verdict verdict);
+bool backscatter_verdict_from_str(const char *name,
+				  enum backscatter_verdict *verdict_r);
+
+/* Judges the address. keyring may be NULL (verdict unknown). The result's
+   strings are allocated from pool; scratch space from the data stack. */
+void backscatter_verify(const struct backscatter_keyring *keyring,
+			const struct backscatter_tag_settings *set,
+			const struct smtp_address *address, time_t now,
+			pool_t pool,
+			struct backscatter_verification *result_r);
+
+/* Tags the address with the scheme's signing key in the given form.
+   Returns 1 and the tagged address (data stack), 0 when the address must
+   stay as it is (reason_r says why: already tagged, null or incomplete
+   address, a local part that needs quoting, or a tagged local part that
+   would exceed 64 octets), or -1 when there is no key to sign with. */
+int backscatter_sign(const struct backscatter_keyring *keyring,
+		     const struct backscatter_tag_settings *set,
+		     enum backscatter_scheme scheme,
+		     enum backscatter_tag_form form,
+		     const struct smtp_address *address, time_t now,
+		     const struct smtp_address **tagged_r,
+		     const char **reason_r);
+
+#endif
