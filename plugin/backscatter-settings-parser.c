@@ -7,6 +7,7 @@
 
 #include "lib.h"
 #include "settings-parser.h"
+#include "bounce-analyzer.h"
 #include "backscatter-settings.h"
 
 #undef DEF
@@ -16,8 +17,30 @@
 
 static const struct setting_define backscatter_setting_defines[] = {
 	DEF(SIZE, analyze_max_size),
+	DEF(STR, key_file),
+	DEF(ENUM, sign_scheme),
+	DEF(ENUM, tag_form),
+	DEF(STR, tag_delimiter),
+	DEF(TIME, tag_lifetime),
+	DEF(TIME, tag_grace),
+	DEF(TIME, tag_clock_skew),
+	DEF(BOOL, lmtp_reject),
 
 	SETTING_DEFINE_LIST_END
+};
+
+/* As backscatter_default_settings, but enums list their values, the
+   default first, as the 2.4 settings parser wants them */
+static const struct backscatter_settings backscatter_parser_defaults = {
+	.analyze_max_size = BOUNCE_ANALYZER_DEFAULT_MAX_READ_SIZE,
+	.key_file = "",
+	.sign_scheme = "bs1:prvs",
+	.tag_form = "subaddress:prefix",
+	.tag_delimiter = "+",
+	.tag_lifetime = BACKSCATTER_DEFAULT_TAG_LIFETIME,
+	.tag_grace = BACKSCATTER_DEFAULT_TAG_GRACE,
+	.tag_clock_skew = BACKSCATTER_DEFAULT_TAG_CLOCK_SKEW,
+	.lmtp_reject = FALSE,
 };
 
 static bool
@@ -30,7 +53,7 @@ backscatter_settings_check_func(void *set, pool_t pool ATTR_UNUSED,
 const struct setting_parser_info backscatter_setting_parser_info = {
 	.name = "backscatter",
 	.defines = backscatter_setting_defines,
-	.defaults = &backscatter_default_settings,
+	.defaults = &backscatter_parser_defaults,
 	.struct_size = sizeof(struct backscatter_settings),
 	.pool_offset1 = 1 + offsetof(struct backscatter_settings, pool),
 	.check_func = backscatter_settings_check_func,

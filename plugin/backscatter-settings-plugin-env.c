@@ -9,6 +9,9 @@
 
 enum backscatter_setting_type {
 	BACKSCATTER_SET_SIZE,
+	BACKSCATTER_SET_TIME,
+	BACKSCATTER_SET_BOOL,
+	BACKSCATTER_SET_STR,
 };
 
 /* Every setting, once: its name, type and place in the struct. Keep in
@@ -18,26 +21,56 @@ static const struct backscatter_setting_def {
 	enum backscatter_setting_type type;
 	size_t offset;
 } backscatter_setting_defs[] = {
-	{ "backscatter_analyze_max_size", BACKSCATTER_SET_SIZE,
-	  offsetof(struct backscatter_settings, analyze_max_size) },
+#define DEF(type, name) \
+	{ "backscatter_"#name, BACKSCATTER_SET_##type, \
+	  offsetof(struct backscatter_settings, name) }
+	DEF(SIZE, analyze_max_size),
+	DEF(STR, key_file),
+	DEF(STR, sign_scheme),
+	DEF(STR, tag_form),
+	DEF(STR, tag_delimiter),
+	DEF(TIME, tag_lifetime),
+	DEF(TIME, tag_grace),
+	DEF(TIME, tag_clock_skew),
+	DEF(BOOL, lmtp_reject),
+#undef DEF
 };
 
 static int
 backscatter_setting_parse(const struct backscatter_setting_def *def,
-			  const char *value, void *dest,
+			  const char *value, pool_t pool, void *dest,
 			  const char **error_r)
 {
-	const char *error;
+	const char *error = NULL;
+	int ret = 0;
 
 	switch (def->type) {
 	case BACKSCATTER_SET_SIZE:
-		if (settings_get_size(value, dest, &error) < 0) {
-			*error_r = t_strdup_printf("%s: %s", def->name, error);
-			return -1;
+		ret = settings_get_size(value, dest, &error);
+		break;
+	case BACKSCATTER_SET_TIME:
+		ret = settings_get_time(value, dest, &error);
+		break;
+	case BACKSCATTER_SET_BOOL:
+		if (strcasecmp(value, "yes") == 0)
+			*(bool *)dest = TRUE;
+		else if (strcasecmp(value, "no") == 0)
+			*(bool *)dest = FALSE;
+		else {
+			error = t_strdup_printf("Invalid boolean value: "
+						"%s (use yes or no)", value);
+			ret = -1;
 		}
-		return 0;
+		break;
+	case BACKSCATTER_SET_STR:
+		*(const char **)dest = p_strdup(pool, value);
+		break;
 	}
-	i_unreached();
+	if (ret < 0) {
+		*error_r = t_strdup_printf("%s: %s", def->name, error);
+		return -1;
+	}
+	return 0;
 }
 
 int backscatter_settings_read(backscatter_setting_lookup_t *lookup,
@@ -56,9 +89,11 @@ int backscatter_settings_read(backscatter_setting_lookup_t *lookup,
 			&backscatter_setting_defs[i];
 		const char *value = lookup(def->name, context);
 
-		if (value == NULL || *value == '\0')
+		if (value == NULL)
 			continue;
-		if (backscatter_setting_parse(def, value,
+		if (*value == '\0' && def->type != BACKSCATTER_SET_STR)
+			continue;
+		if (backscatter_setting_parse(def, value, pool,
 					      PTR_OFFSET(set, def->offset),
 					      error_r) < 0)
 			return -1;

@@ -17,7 +17,14 @@
      declaration to the config process, so doveconf knows and checks
      every setting. */
 
+#include "backscatter-tag.h"
+
 struct setting_parser_info;
+struct backscatter_tag_settings;
+
+#define BACKSCATTER_DEFAULT_TAG_LIFETIME (7 * 24 * 60 * 60)
+#define BACKSCATTER_DEFAULT_TAG_GRACE (24 * 60 * 60)
+#define BACKSCATTER_DEFAULT_TAG_CLOCK_SKEW (60 * 60)
 
 struct backscatter_settings {
 	/* Owns the struct when it came from settings_get() (2.4) */
@@ -26,14 +33,44 @@ struct backscatter_settings {
 	/* backscatter_analyze_max_size: bytes of a message the analyzer
 	   reads at most */
 	uoff_t analyze_max_size;
+
+	/* backscatter_key_file: the keys; "" for none, and then every
+	   verdict is unknown */
+	const char *key_file;
+	/* backscatter_sign_scheme: bs1 or prvs */
+	const char *sign_scheme;
+	/* backscatter_tag_form: subaddress or prefix */
+	const char *tag_form;
+	/* backscatter_tag_delimiter: the characters that may separate a
+	   subaddress tag; the first one is used for signing */
+	const char *tag_delimiter;
+	/* backscatter_tag_lifetime, _grace, _clock_skew: seconds; the
+	   first two count in whole days */
+	unsigned int tag_lifetime;
+	unsigned int tag_grace;
+	unsigned int tag_clock_skew;
+	/* backscatter_lmtp_reject: reject forged or expired tags of
+	   null-sender mail at RCPT */
+	bool lmtp_reject;
+
+	/* Filled in by backscatter_settings_check() */
+	struct {
+		enum backscatter_scheme sign_scheme;
+		enum backscatter_tag_form tag_form;
+	} parsed;
 };
 
 extern const struct backscatter_settings backscatter_default_settings;
 
-/* Checks values that parse but make no sense. Returns FALSE with an error
-   naming the setting. */
-bool backscatter_settings_check(const struct backscatter_settings *set,
+/* Checks values that parse but make no sense, and fills in set->parsed.
+   Returns FALSE with an error naming the setting. */
+bool backscatter_settings_check(struct backscatter_settings *set,
 				const char **error_r);
+
+/* The settings the tag engine needs, from the admin's ones */
+void backscatter_settings_get_tag_settings(
+	const struct backscatter_settings *set,
+	struct backscatter_tag_settings *tag_set_r);
 
 /* Dovecot 2.3: returns the raw string value of the named setting, or NULL
    when it is not set. */

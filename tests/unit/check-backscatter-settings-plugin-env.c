@@ -39,6 +39,42 @@ START_TEST(test_defaults)
 
 	ck_assert_int_eq(read_config(config, &set, &error), 0);
 	ck_assert_int_eq(set->analyze_max_size, 64 * 1024);
+	ck_assert_str_eq(set->key_file, "");
+	ck_assert_int_eq(set->parsed.sign_scheme, BACKSCATTER_SCHEME_BS1);
+	ck_assert_int_eq(set->parsed.tag_form, BACKSCATTER_TAG_FORM_SUBADDRESS);
+	ck_assert_str_eq(set->tag_delimiter, "+");
+	ck_assert_uint_eq(set->tag_lifetime, 7 * 86400);
+	ck_assert_uint_eq(set->tag_grace, 86400);
+	ck_assert_uint_eq(set->tag_clock_skew, 3600);
+	ck_assert(!set->lmtp_reject);
+}
+END_TEST
+
+START_TEST(test_all_settings)
+{
+	const struct fake_config config[] = {
+		{ "backscatter_key_file", "/etc/dovecot/backscatter.keys" },
+		{ "backscatter_sign_scheme", "PRVS" },
+		{ "backscatter_tag_form", "prefix" },
+		{ "backscatter_tag_delimiter", "+-" },
+		{ "backscatter_tag_lifetime", "10d" },
+		{ "backscatter_tag_grace", "2 days" },
+		{ "backscatter_tag_clock_skew", "5 mins" },
+		{ "backscatter_lmtp_reject", "yes" },
+		{ NULL, NULL },
+	};
+	const struct backscatter_settings *set;
+	const char *error;
+
+	ck_assert_msg(read_config(config, &set, &error) == 0, "%s", error);
+	ck_assert_str_eq(set->key_file, "/etc/dovecot/backscatter.keys");
+	ck_assert_int_eq(set->parsed.sign_scheme, BACKSCATTER_SCHEME_PRVS);
+	ck_assert_int_eq(set->parsed.tag_form, BACKSCATTER_TAG_FORM_PREFIX);
+	ck_assert_str_eq(set->tag_delimiter, "+-");
+	ck_assert_uint_eq(set->tag_lifetime, 10 * 86400);
+	ck_assert_uint_eq(set->tag_grace, 2 * 86400);
+	ck_assert_uint_eq(set->tag_clock_skew, 300);
+	ck_assert(set->lmtp_reject);
 }
 END_TEST
 
@@ -56,23 +92,34 @@ START_TEST(test_size_units)
 }
 END_TEST
 
+static const struct fake_config bad_values[] = {
+	{ "backscatter_analyze_max_size", "lots" },
+	{ "backscatter_analyze_max_size", "12 parsecs" },
+	{ "backscatter_analyze_max_size", "0" },
+	{ "backscatter_sign_scheme", "srs" },
+	{ "backscatter_tag_form", "suffix" },
+	{ "backscatter_tag_delimiter", "=" },
+	{ "backscatter_tag_delimiter", "" },
+	{ "backscatter_tag_lifetime", "soon" },
+	{ "backscatter_tag_lifetime", "12h" },
+	{ "backscatter_tag_lifetime", "400d" },
+	{ "backscatter_tag_clock_skew", "-1" },
+	{ "backscatter_lmtp_reject", "maybe" },
+};
+
 START_TEST(test_bad_values)
 {
-	static const char *const bad_values[] = { "lots", "12 parsecs", "0" };
+	const struct fake_config config[] = {
+		bad_values[_i], { NULL, NULL },
+	};
 	const struct backscatter_settings *set;
 	const char *error;
-	unsigned int i;
 
-	for (i = 0; i < N_ELEMENTS(bad_values); i++) {
-		const struct fake_config config[] = {
-			{ "backscatter_analyze_max_size", bad_values[i] },
-			{ NULL, NULL },
-		};
-		ck_assert_int_eq(read_config(config, &set, &error), -1);
-		/* the error names the setting */
-		ck_assert_msg(strstr(error, "backscatter_analyze_max_size")
-			      != NULL, "error without name: %s", error);
-	}
+	ck_assert_msg(read_config(config, &set, &error) == -1,
+		      "%s = %s accepted", config[0].name, config[0].value);
+	/* the error names the setting */
+	ck_assert_msg(strstr(error, config[0].name) != NULL,
+		      "error without name: %s", error);
 }
 END_TEST
 
@@ -83,7 +130,8 @@ Suite *backscatter_settings_suite(void)
 
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_size_units);
-	tcase_add_test(tc, test_bad_values);
+	tcase_add_test(tc, test_all_settings);
+	tcase_add_loop_test(tc, test_bad_values, 0, N_ELEMENTS(bad_values));
 	suite_add_tcase(s, tc);
 	return s;
 }
