@@ -7,7 +7,10 @@
 
 #include "sieve-common.h"
 #include "backscatter-settings.h"
+#include "backscatter-verify.h"
 #include "bounce-report.h"
+
+struct backscatter_keyring;
 
 /*
  * Extension
@@ -16,6 +19,14 @@
 struct ext_backscatter_context {
 	pool_t pool;
 	const struct backscatter_settings *set;
+	struct backscatter_tag_settings tag_set;
+
+	/* The keys, read on first use: a Sieve instance that never
+	   verifies (ManageSieve, sievec) never opens the key file, which
+	   only delivery may read. NULL when there are none, or the file is
+	   unusable (logged once). */
+	bool keyring_read;
+	struct backscatter_keyring *keyring;
 };
 
 extern const struct sieve_extension_def backscatter_extension;
@@ -25,6 +36,7 @@ extern const struct sieve_extension_def backscatter_extension;
  */
 
 extern const struct sieve_command_def bounce_test;
+extern const struct sieve_command_def returnpath_test;
 
 /*
  * Operations
@@ -32,9 +44,11 @@ extern const struct sieve_command_def bounce_test;
 
 enum ext_backscatter_opcode {
 	EXT_BACKSCATTER_OPERATION_BOUNCE,
+	EXT_BACKSCATTER_OPERATION_RETURNPATH,
 };
 
 extern const struct sieve_operation_def bounce_operation;
+extern const struct sieve_operation_def returnpath_operation;
 
 /*
  * Settings (ext-backscatter-settings.c: the one place that knows how
@@ -62,5 +76,20 @@ void ext_backscatter_settings_free(const struct backscatter_settings **set);
 const struct bounce_report *
 ext_backscatter_get_report(const struct sieve_runtime_env *renv,
 			   const struct sieve_extension *ext);
+
+/*
+ * Return-path verification
+ */
+
+/* Returns the verdict on the tag the message was sent to: of the original
+   recipient (ORCPT) when it carries one, otherwise of the final
+   recipient. Judged once per message and cached like the analysis. */
+const struct backscatter_verification *
+ext_backscatter_get_verification(const struct sieve_runtime_env *renv,
+				 const struct sieve_extension *ext,
+				 const struct smtp_address **recipient_r);
+
+/* Releases the keyring of the extension context */
+void ext_backscatter_keyring_free(struct ext_backscatter_context *extctx);
 
 #endif

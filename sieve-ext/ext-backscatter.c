@@ -6,7 +6,7 @@
  *
  * Authors: dovecot-backscatter authors
  * Specification: vendor-defined; see docs/vnd.backscatter.md
- * Implementation: bounce test
+ * Implementation: bounce and returnpath tests
  * Status: experimental
  *
  */
@@ -31,13 +31,18 @@ static bool
 ext_backscatter_validator_load(const struct sieve_extension *ext,
 			       struct sieve_validator *valdtr);
 
+static const struct sieve_operation_def *ext_backscatter_operations[] = {
+	&bounce_operation,
+	&returnpath_operation,
+};
+
 const struct sieve_extension_def backscatter_extension = {
 	.name = "vnd.backscatter",
-	.version = 1,
+	.version = 2,
 	.load = ext_backscatter_load,
 	.unload = ext_backscatter_unload,
 	.validator_load = ext_backscatter_validator_load,
-	SIEVE_EXT_DEFINE_OPERATION(bounce_operation),
+	SIEVE_EXT_DEFINE_OPERATIONS(ext_backscatter_operations),
 	SIEVE_EXT_DEFINE_NO_OPERANDS,
 };
 
@@ -53,6 +58,7 @@ ext_backscatter_context_free(struct ext_backscatter_context **_extctx)
 	if (extctx == NULL)
 		return;
 	*_extctx = NULL;
+	ext_backscatter_keyring_free(extctx);
 	ext_backscatter_settings_free(&extctx->set);
 	pool_unref(&extctx->pool);
 }
@@ -79,6 +85,7 @@ ext_backscatter_load(const struct sieve_extension *ext, void **context_r)
 			sieve_extension_name(ext), error);
 		extctx->set = &backscatter_default_settings;
 	}
+	backscatter_settings_get_tag_settings(extctx->set, &extctx->tag_set);
 	*context_r = extctx;
 	return SIEVE_EXT_LOAD_OK;
 }
@@ -99,5 +106,6 @@ ext_backscatter_validator_load(const struct sieve_extension *ext,
 			       struct sieve_validator *valdtr)
 {
 	sieve_validator_register_command(valdtr, ext, &bounce_test);
+	sieve_validator_register_command(valdtr, ext, &returnpath_test);
 	return TRUE;
 }
