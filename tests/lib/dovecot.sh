@@ -13,7 +13,9 @@
 #
 # Settings for the plugin {} block can be given before dc_init in
 # DC_PLUGIN_SETTINGS (one "name = value" per line), other configuration
-# in DC_EXTRA_CONFIG.
+# in DC_EXTRA_CONFIG, settings for protocol lmtp {} in DC_LMTP_SETTINGS.
+# DC_LMTP_PLUGIN=no leaves the backscatter_lmtp plugin out of LMTP.
+# dc_make_keys sets up a key file as a deployment should.
 
 DC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
 DC_TOP=$(cd "$DC_LIB/../.." && pwd)
@@ -23,6 +25,9 @@ TEST_DATA=$DC_TOP/tests/data
 TEST_SCRIPTS=$DC_TOP/tests/integration/scripts
 : "${DC_PLUGIN_SETTINGS:=}"
 : "${DC_EXTRA_CONFIG:=}"
+: "${DC_LMTP_SETTINGS:=}"
+: "${DC_LMTP_PLUGIN:=yes}"
+DC_KEY_GROUP=backscatter
 DC_USERS="alice@example.com bob@example.com carol@example.com"
 DC_PASSWORD=secret
 DC_MAIL_USER=vmail
@@ -71,6 +76,8 @@ dc_init() {
 	[ -f "$so" ] || { echo "dc_init: $so not built" >&2; return 1; }
 	dc_check_settings_module || return 1
 	ln -sf "$so" "$DC_DIR/modules/sieve/"
+	ln -sf "$BUILD_DIR/plugin/.libs/lib10_backscatter_lmtp_plugin.so" \
+		"$DC_DIR/modules/"
 
 	: > "$DC_DIR/users"
 	for user in $DC_USERS; do
@@ -106,15 +113,26 @@ dc_write_config() {
 		return 1
 		;;
 	esac
+	local lmtp_plugins=""
+	if [ "$DC_LMTP_PLUGIN" = yes ]; then
+		case $version in
+		2.3) lmtp_plugins=" backscatter_lmtp" ;;
+		2.4) lmtp_plugins="    backscatter_lmtp = yes" ;;
+		esac
+	fi
 	sed -e "s|@DIR@|$DC_DIR|g" \
 	    -e "s|@INSTANCE@|backscatter-test-$$|g" \
 	    -e "s|@MAIL_USER@|$DC_MAIL_USER|g" \
 	    -e "s|@LMTP_PORT@|$DC_LMTP_PORT|g" \
 	    -e "s|@SIEVE_PORT@|$DC_SIEVE_PORT|g" \
 	    "$DC_LIB/dovecot-$version.conf.in" |
-	awk -v settings="$DC_PLUGIN_SETTINGS" -v extra="$DC_EXTRA_CONFIG" '
+	awk -v settings="$DC_PLUGIN_SETTINGS" -v extra="$DC_EXTRA_CONFIG" \
+	    -v lmtp_settings="$DC_LMTP_SETTINGS" -v lmtp_plugins="$lmtp_plugins" '
 		/^@PLUGIN_SETTINGS@$/ { if (settings != "") print settings; next }
 		/^@EXTRA_CONFIG@$/ { if (extra != "") print extra; next }
+		/^@LMTP_SETTINGS@$/ { if (lmtp_settings != "") print lmtp_settings; next }
+		/^@LMTP_PLUGINS@$/ { if (lmtp_plugins != "") print lmtp_plugins; next }
+		/@LMTP_PLUGINS@/ { sub(/@LMTP_PLUGINS@/, lmtp_plugins) }
 		{ print }' > "$DC_CONF"
 }
 
@@ -133,6 +151,24 @@ dc_check_settings_module() {
 		     "$BUILD_DIR; run make install there first" >&2
 		return 1
 	fi
+}
+
+# dc_make_keys: a key file as deployments should have it, root:backscatter
+# mode 0640, readable by delivery only (protocol lmtp gets the group with
+# mail_access_groups; users' own processes do not). Writes a bs1 and a
+# prvs key with "backscatter keygen" and sets DC_KEY_FILE.
+dc_make_keys() {
+	local cli=$BUILD_DIR/plugin/backscatter
+
+	getent group "$DC_KEY_GROUP" >/dev/null || groupadd "$DC_KEY_GROUP"
+	mkdir -p "$DC_DIR/keys"
+	chown "root:$DC_KEY_GROUP" "$DC_DIR/keys"
+	chmod 0750 "$DC_DIR/keys"
+	DC_KEY_FILE=$DC_DIR/keys/backscatter.keys
+	"$cli" keygen --scheme bs1 --add "$DC_KEY_FILE" &&
+	"$cli" keygen --scheme prvs --add "$DC_KEY_FILE" || return 1
+	chown "root:$DC_KEY_GROUP" "$DC_KEY_FILE"
+	chmod 0640 "$DC_KEY_FILE"
 }
 
 # dc_restart SETTINGS: restart with other plugin settings
