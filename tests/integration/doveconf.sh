@@ -23,7 +23,8 @@ out=$(doveconf -c "$DC_CONF" -n 2>&1)
 is "$?" 0 "doveconf $version accepts the snippet with every setting set"
 for s in $settings; do
 	value=$(sed -n "s/^[[:space:]]*#$s = //p" "$snippet")
-	like "$out" "^ *$s = $value\$" "doveconf shows $s = $value"
+	value_re=$(printf '%s' "$value" | sed 's/[][\.*^$+?(){}|/]/\\&/g')
+	like "$out" "^ *$s = $value_re\$" "doveconf shows $s = $value"
 done
 like "$out" "sieve_backscatter" "doveconf shows the plugin enabled"
 like "$(doveconf -c "$DC_CONF" managesieve_sieve_capability 2>&1)" \
