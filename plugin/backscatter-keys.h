@@ -19,6 +19,7 @@
    it, errors name the file and line but never a key, and key material is
    wiped from memory when the keyring is freed. */
 
+#include "backscatter-mac.h"
 #include "backscatter-tag.h"
 
 #define BACKSCATTER_KEY_FILE_MAX_SIZE (64 * 1024)

@@ -3,15 +3,10 @@
 
 #include "lib.h"
 #include "str.h"
-#include "base32.h"
-#include "hex-binary.h"
-#include "hmac.h"
-#include "sha1.h"
 #include "smtp-address.h"
 #include "backscatter-tag.h"
 
 #include <ctype.h>
-#include <sodium.h>
 
 /* RFC 4648 base32, lower case: key ids and days are written as base32
    digits, the MAC as base32 of its bytes */
@@ -293,8 +288,9 @@ int backscatter_tag_parse(const struct smtp_address *address,
 			  struct backscatter_tag *tag_r,
 			  const char **error_r)
 {
-	enum backscatter_scheme prefix_scheme, sub_scheme;
-	size_t prefix_len, sub_len;
+	enum backscatter_scheme prefix_scheme = BACKSCATTER_SCHEME_BS1;
+	enum backscatter_scheme sub_scheme = BACKSCATTER_SCHEME_BS1;
+	size_t prefix_len = 0, sub_len = 0;
 	const char *sub_tag;
 	bool prefixed;
 	int ret;
@@ -358,59 +354,4 @@ bool backscatter_tag_build(const struct smtp_address *address,
 	*tagged_r = smtp_address_create(pool_datastack_create(), localpart,
 					 address->domain);
 	return TRUE;
-}
-
-/*
- * MACs
- */
-
-const char *backscatter_canonical_address(const struct smtp_address *address)
-{
-	return t_strconcat(t_str_lcase(address->localpart), "@",
-			   t_str_lcase(address->domain), NULL);
-}
-
-void backscatter_bs1_mac(const unsigned char key[BACKSCATTER_BS1_KEY_SIZE],
-			 const char *kid_day, const char *canonical_address,
-			 char mac_r[14])
-{
-	unsigned char hash[16];
-	string_t *input, *encoded;
-
-	T_BEGIN {
-		input = t_str_new(128);
-		str_printfa(input, "bs1=%s=%s", kid_day, canonical_address);
-		if (crypto_generichash(hash, sizeof(hash), str_data(input),
-				       str_len(input), key,
-				       BACKSCATTER_BS1_KEY_SIZE) != 0)
-			i_unreached();
-
-		/* 8 bytes are 13 base32 characters and padding */
-		encoded = t_str_new(32);
-		base32_encode(FALSE, hash, 8, encoded);
-		i_assert(str_len(encoded) == 13);
-		memcpy(mac_r, t_str_lcase(str_c(encoded)), 13);
-		mac_r[13] = '\0';
-	} T_END;
-	sodium_memzero(hash, sizeof(hash));
-}
-
-void backscatter_prvs_mac(const unsigned char *secret, size_t secret_size,
-			  const char *key_day, const char *address,
-			  char mac_r[7])
-{
-	struct hmac_context ctx;
-	unsigned char digest[SHA1_RESULTLEN];
-
-	hmac_init(&ctx, secret, secret_size, &hash_method_sha1);
-	hmac_update(&ctx, key_day, strlen(key_day));
-	hmac_update(&ctx, address, strlen(address));
-	hmac_final(&ctx, digest);
-
-	T_BEGIN {
-		memcpy(mac_r, binary_to_hex(digest, 3), 6);
-	} T_END;
-	mac_r[6] = '\0';
-	sodium_memzero(digest, sizeof(digest));
-	sodium_memzero(&ctx, sizeof(ctx));
 }

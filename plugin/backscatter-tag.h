@@ -1,7 +1,7 @@
 #ifndef BACKSCATTER_TAG_H
 #define BACKSCATTER_TAG_H
 
-/* Return-path tags: their syntax, and the MACs that make them ours.
+/* Return-path tags: their syntax.
 
    Two schemes (docs/bs1-tag-format.md has the full specification):
    - bs1, the default: bs1=<kid:1><day:3><mac:13>, base32 (RFC 4648
@@ -16,7 +16,8 @@
    - prefix: <tag>=<local>@<domain>, BATV's meta-syntax.
 
    Nothing here decides anything about keys or time: see
-   backscatter-verify.h for verdicts and backscatter-keys.h for keys. */
+   backscatter-verify.h for verdicts and backscatter-keys.h for keys. The
+   MACs are computed in backscatter-mac.c. */
 
 #include "smtp-address.h"
 
@@ -83,24 +84,6 @@ int backscatter_tag_parse(const struct smtp_address *address,
 			  const char *delimiters, pool_t pool,
 			  struct backscatter_tag *tag_r,
 			  const char **error_r);
-
-/* The address as the MAC covers it: local part and domain with ASCII
-   letters lower-cased, other bytes as they are. Data stack. */
-const char *backscatter_canonical_address(const struct smtp_address *address);
-
-/* The bs1 MAC, 13 lower-case base32 characters, for a 32-byte key, the
-   key id and day characters of the tag and the canonical untagged
-   address. */
-#define BACKSCATTER_BS1_KEY_SIZE 32
-void backscatter_bs1_mac(const unsigned char key[BACKSCATTER_BS1_KEY_SIZE],
-			 const char *kid_day, const char *canonical_address,
-			 char mac_r[14]);
-
-/* The prvs MAC, 6 lower-case hex digits, for a secret, "KDDD" and the
-   address exactly as it is to be covered. */
-void backscatter_prvs_mac(const unsigned char *secret, size_t secret_size,
-			  const char *key_day, const char *address,
-			  char mac_r[7]);
 
 /* The start of a tag value, the part the MAC covers besides the address:
    key id and expiry day (the full day number; reduced here) in the

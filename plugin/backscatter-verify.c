@@ -6,6 +6,7 @@
 #include "smtp-address.h"
 #include "smtp-parser.h"
 #include "backscatter-date.h"
+#include "backscatter-mac.h"
 #include "backscatter-keys.h"
 #include "backscatter-verify.h"
 
@@ -169,8 +170,10 @@ verify_tag(const struct backscatter_keyring *keyring,
 			backscatter_day_to_str(day));
 	} else {
 		result->verdict = BACKSCATTER_VERDICT_EXPIRED;
+		result->expiry_day = day;
 		result->reason = p_strdup_printf(pool,
-			"%s tag, key %u, expired", scheme, tag->key_id);
+			"%s tag, key %u, expired %s", scheme, tag->key_id,
+			backscatter_day_to_str(day));
 	}
 }
 

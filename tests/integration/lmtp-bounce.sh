@@ -17,7 +17,7 @@ ok dc_sieve_put bob@example.com reports "$TEST_SCRIPTS/reports-by-kind.sieve" --
 
 # A Postfix DSN from <>, with the original recipient an MTA would pass
 out=$(dc_deliver_as postfix-dsn '<>' "$TEST_DATA/dsn-postfix.eml" \
-	"alice@example.com=alice@example.com")
+	"alice@example.com ORCPT=alice@example.com")
 like "$out" "^alice@example.com 250 " "DSN from <> accepted over LMTP"
 is "$(dc_find alice@example.com postfix-dsn)" Bounces "DSN filed into Bounces"
 is "$(dc_header alice@example.com postfix-dsn X-Test-Envelope-From)" "<>" \
@@ -28,7 +28,7 @@ like "$trace" "message kind is .dsn. \(Content-Type multipart/report; report-typ
 	"trace states the evidence"
 
 out=$(dc_deliver_as rfc3464 '<>' "$TEST_DATA/dsn-rfc3464.eml" \
-	"alice@example.com=alias-of-alice@example.net")
+	"alice@example.com ORCPT=alias-of-alice@example.net")
 is "$(dc_find alice@example.com rfc3464)" Bounces "RFC 3464 report filed"
 is "$(dc_header alice@example.com rfc3464 X-Test-Envelope-To)" \
 	"alias-of-alice@example.net" "Sieve's envelope to is the ORCPT"

@@ -25,6 +25,12 @@ dump=$(sieve-dump -c "$DC_CONF" "$work/reports.svbin" 2>&1)
 like "$(echo "$dump" | grep -A1 BOUNCE)" 'kind: STR\[3\] "dsn"' \
 	"sieve-dump shows the :kind operand"
 
+ok sievec -c "$DC_CONF" "$work/verdicts.sieve" "$work/verdicts.svbin" -- \
+	"sievec compiles returnpath"
+dump=$(sieve-dump -c "$DC_CONF" "$work/verdicts.svbin" 2>&1)
+like "$(echo "$dump" | grep -A1 RETURNPATH | head -n 2)" 'verdicts: STR\[5\] "valid"' \
+	"sieve-dump shows RETURNPATH with its verdicts"
+
 # Each broken script, with the compile error it must produce
 while IFS='|' read -r name pattern; do
 	out=$(sievec -c "$DC_CONF" "$TEST_SCRIPTS/errors/$name.sieve" \
@@ -39,6 +45,7 @@ kind-unknown|line 2: error: bounce test: unknown kind 'bogus' for :kind \(valid 
 kind-missing|line 2: error: the :kind tag for the bounce test requires a string list as parameter
 positional|line 2: error: the bounce test requires 0 positional argument\(s\)
 no-require|line 2: error: unknown test 'bounce'
+returnpath-no-verdicts|line 2: error: the returnpath test expects a string list as argument 1 \(verdicts\)|the returnpath test requires 1 positional argument
 CASES
 
 # sieve_test MESSAGE SCRIPT: run sieve-test with a matching-level trace

@@ -12,6 +12,7 @@
 #include "smtp-address.h"
 #include "backscatter-date.h"
 #include "backscatter-keys.h"
+#include "backscatter-mac.h"
 #include "backscatter-verify.h"
 #include "check-common.h"
 

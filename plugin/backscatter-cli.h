@@ -1,0 +1,50 @@
+#ifndef BACKSCATTER_CLI_H
+#define BACKSCATTER_CLI_H
+
+/* The backscatter command-line tool: keygen, sign and verify, for admins
+   and scripts. Every verdict and every tag comes from the engine, so the
+   tool answers exactly as the Sieve extension and the LMTP plugin do. */
+
+#include <stdio.h>
+
+/* Exit codes, for all commands */
+enum cli_exit {
+	/* every address valid (verify) or signed (sign), key made */
+	CLI_EXIT_OK = 0,
+	/* some address was not valid or could not be signed, or no key
+	   was made */
+	CLI_EXIT_FAILED = 1,
+	/* usage, configuration or key file errors: nothing was done */
+	CLI_EXIT_ERROR = 2,
+};
+
+struct backscatter_settings;
+
+/* Prints "backscatter: <message>" to stderr */
+void cli_error(const char *fmt, ...) ATTR_FORMAT(1, 2);
+
+/* The commands. argv[0] is "backscatter <command>", for getopt's
+   messages. Each returns an exit code. */
+int cli_keygen(int argc, char *argv[]);
+int cli_sign(int argc, char *argv[]);
+int cli_verify(int argc, char *argv[]);
+
+/* Prints the command's usage, with its options explained when long is
+   TRUE; all commands' synopses when command is NULL. */
+void cli_usage(FILE *out, const char *command, bool long_help);
+/* Reports a usage error of the command and returns CLI_EXIT_ERROR */
+int cli_usage_error(const char *command, const char *fmt, ...)
+	ATTR_FORMAT(2, 3);
+/* Points to the command's --help, after getopt has said what was wrong,
+   and returns CLI_EXIT_ERROR */
+int cli_try_help(const char *command);
+
+/* Reads the backscatter_* settings from the Dovecot configuration file
+   config_path by running doveconf, into a struct allocated from pool.
+   Returns 0, or -1 with an error naming the file (doveconf's own message
+   when doveconf fails) or the setting. */
+int cli_config_read(const char *config_path, pool_t pool,
+		    const struct backscatter_settings **set_r,
+		    const char **error_r);
+
+#endif
