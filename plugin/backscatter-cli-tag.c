@@ -237,6 +237,7 @@ static const struct option cli_verify_options[] = {
    NULL */
 struct cli_judgement {
 	struct backscatter_verification result;
+	const char *reason;
 	const char *untagged;
 	const char *scheme;
 	const char *key_id;
@@ -266,18 +267,23 @@ cli_judge(struct cli_tag_context *ctx, const char *arg, time_t now,
 		result->verdict = ctx->keyring == NULL ?
 			BACKSCATTER_VERDICT_UNKNOWN :
 			BACKSCATTER_VERDICT_UNSIGNED;
-		result->reason = "no tag";
+		result->cause = ctx->keyring == NULL ?
+			BACKSCATTER_CAUSE_NO_KEYS : BACKSCATTER_CAUSE_NO_TAG;
 		j_r->untagged = arg;
 	}
+	j_r->reason = backscatter_verification_reason(result);
 	if (syntax_error != NULL) {
 		/* We never sign what does not parse */
 		if (result->verdict == BACKSCATTER_VERDICT_VALID ||
 		    result->verdict == BACKSCATTER_VERDICT_EXPIRED) {
 			result->verdict = BACKSCATTER_VERDICT_FORGED;
+			result->cause = BACKSCATTER_CAUSE_MALFORMED;
+			result->malformed = "not an address we sign";
 			result->expiry_day = 0;
+			j_r->reason = backscatter_verification_reason(result);
 		}
-		result->reason = t_strdup_printf("%s (bad address syntax: %s)",
-						 result->reason, syntax_error);
+		j_r->reason = t_strdup_printf("%s (bad address syntax: %s)",
+					      j_r->reason, syntax_error);
 	}
 
 	/* A malformed tag leaves the untagged address unset, and the rest
@@ -362,7 +368,7 @@ cli_verify_print_json(const char *arg, const struct cli_judgement *j)
 	str_append(line, ",\"key_id\":");
 	str_append(line, j->key_id != NULL ? j->key_id : "null");
 	cli_json_append_field(line, "expiry", j->expiry);
-	cli_json_append_field(line, "reason", j->result.reason);
+	cli_json_append_field(line, "reason", j->reason);
 	str_append(line, "}\n");
 	fwrite(str_data(line), 1, str_len(line), stdout);
 }

@@ -5,6 +5,7 @@
 #include "array.h"
 #include "buffer.h"
 #include "base64.h"
+#include "hmac.h"
 #include "backscatter-date.h"
 #include "backscatter-keys.h"
 
@@ -16,6 +17,8 @@
 struct backscatter_keyring {
 	pool_t pool;
 	ARRAY(struct backscatter_key) keys;
+	/* One per prvs key id; wiped like the secrets */
+	struct hmac_context prvs_hmac[10];
 	/* All key material, in one place to wipe */
 	unsigned char *secrets;
 	size_t secrets_size, secrets_used;
@@ -44,6 +47,7 @@ void backscatter_keyring_free(struct backscatter_keyring **_keyring)
 	*_keyring = NULL;
 	keyring_free_secrets(keyring);
 	pool_unref(&keyring->pool);
+	sodium_memzero(keyring->prvs_hmac, sizeof(keyring->prvs_hmac));
 	i_free(keyring);
 }
 
@@ -151,6 +155,10 @@ parse_material(struct backscatter_keyring *keyring,
 		key->material_size = len;
 		key->material = keyring_store_secret(keyring, len);
 		memcpy((void *)key->material, material, len);
+		i_assert(key->id < N_ELEMENTS(keyring->prvs_hmac));
+		backscatter_prvs_mac_prepare(key->material, len,
+					     &keyring->prvs_hmac[key->id]);
+		key->prvs_hmac = &keyring->prvs_hmac[key->id];
 		break;
 	case BACKSCATTER_SCHEME_COUNT:
 		i_unreached();
@@ -278,9 +286,7 @@ int backscatter_keyring_parse(const char *name, const void *data,
 	i_free(text);
 
 	if (ret < 0) {
-		keyring_free_secrets(keyring);
-		pool_unref(&keyring->pool);
-		i_free(keyring);
+		backscatter_keyring_free(&keyring);
 		return -1;
 	}
 	*keyring_r = keyring;

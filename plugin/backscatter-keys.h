@@ -33,11 +33,14 @@ struct backscatter_key {
 	unsigned int retired_day;
 	const unsigned char *material;
 	size_t material_size;
+	/* prvs: the HMAC state after the key, prepared once */
+	const struct hmac_context *prvs_hmac;
 	/* Where it was defined */
 	unsigned int line;
 };
 
 struct backscatter_keyring;
+struct hmac_context;
 
 /* Reads a key file. Returns 0 and the keyring, or -1 with an error naming
    the file (and line, for a syntax error). */

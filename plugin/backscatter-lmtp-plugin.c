@@ -109,12 +109,14 @@ backscatter_lmtp_must_reject(struct backscatter_lmtp_client *bclient,
 			   &tag_set, rcpt->path, ioloop_time,
 			   pool_datastack_create(), &result);
 	e_debug(event, "verdict %s: %s",
-		backscatter_verdict_to_str(result.verdict), result.reason);
+		backscatter_verdict_to_str(result.verdict),
+		backscatter_verification_reason(&result));
 	if (result.verdict != BACKSCATTER_VERDICT_FORGED &&
 	    result.verdict != BACKSCATTER_VERDICT_EXPIRED)
 		return FALSE;
 	e_info(event, "rejecting bounce to %s: %s",
-	       smtp_address_encode(rcpt->path), result.reason);
+	       smtp_address_encode(rcpt->path),
+	       backscatter_verification_reason(&result));
 	return TRUE;
 }
 

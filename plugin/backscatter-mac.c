@@ -26,7 +26,10 @@ void backscatter_bs1_mac(const unsigned char key[BACKSCATTER_BS1_KEY_SIZE],
 
 	T_BEGIN {
 		input = t_str_new(128);
-		str_printfa(input, "bs1=%s=%s", kid_day, canonical_address);
+		str_append(input, "bs1=");
+		str_append(input, kid_day);
+		str_append_c(input, '=');
+		str_append(input, canonical_address);
 		if (crypto_generichash(hash, sizeof(hash), str_data(input),
 				       str_len(input), key,
 				       BACKSCATTER_BS1_KEY_SIZE) != 0)
@@ -42,22 +45,40 @@ void backscatter_bs1_mac(const unsigned char key[BACKSCATTER_BS1_KEY_SIZE],
 	sodium_memzero(hash, sizeof(hash));
 }
 
-void backscatter_prvs_mac(const unsigned char *secret, size_t secret_size,
-			  const char *key_day, const char *address,
-			  char mac_r[7])
+void backscatter_prvs_mac_prepare(const unsigned char *secret,
+				  size_t secret_size,
+				  struct hmac_context *prepared_r)
 {
-	struct hmac_context ctx;
+	hmac_init(prepared_r, secret, secret_size, &hash_method_sha1);
+}
+
+void backscatter_prvs_mac_prepared(const struct hmac_context *prepared,
+				   const char *key_day, const char *address,
+				   char mac_r[7])
+{
+	/* The context holds plain hash state: a copy carries on from it */
+	struct hmac_context ctx = *prepared;
 	unsigned char digest[SHA1_RESULTLEN];
 
-	hmac_init(&ctx, secret, secret_size, &hash_method_sha1);
 	hmac_update(&ctx, key_day, strlen(key_day));
 	hmac_update(&ctx, address, strlen(address));
 	hmac_final(&ctx, digest);
-
 	T_BEGIN {
+		/* Dovecot's hex is lower case, as prvs wants it */
 		memcpy(mac_r, binary_to_hex(digest, 3), 6);
 	} T_END;
 	mac_r[6] = '\0';
 	sodium_memzero(digest, sizeof(digest));
 	sodium_memzero(&ctx, sizeof(ctx));
+}
+
+void backscatter_prvs_mac(const unsigned char *secret, size_t secret_size,
+			  const char *key_day, const char *address,
+			  char mac_r[7])
+{
+	struct hmac_context prepared;
+
+	backscatter_prvs_mac_prepare(secret, secret_size, &prepared);
+	backscatter_prvs_mac_prepared(&prepared, key_day, address, mac_r);
+	sodium_memzero(&prepared, sizeof(prepared));
 }

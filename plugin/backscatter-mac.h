@@ -26,5 +26,15 @@ void backscatter_bs1_mac(const unsigned char key[BACKSCATTER_BS1_KEY_SIZE],
 void backscatter_prvs_mac(const unsigned char *secret, size_t secret_size,
 			  const char *key_day, const char *address,
 			  char mac_r[7]);
+/* The same from an HMAC context prepared with
+   backscatter_prvs_mac_prepare(), which saves hashing the key's pads for
+   every MAC. The context is key material: wipe it. */
+struct hmac_context;
+void backscatter_prvs_mac_prepare(const unsigned char *secret,
+				  size_t secret_size,
+				  struct hmac_context *prepared_r);
+void backscatter_prvs_mac_prepared(const struct hmac_context *prepared,
+				   const char *key_day, const char *address,
+				   char mac_r[7]);
 
 #endif

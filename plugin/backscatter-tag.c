@@ -79,9 +79,14 @@ bool backscatter_tag_form_from_str(const char *name,
 
 static int base32_digit_value(char c)
 {
-	const char *p = strchr(base32_digits, i_tolower(c));
-
-	return c == '\0' || p == NULL ? -1 : (int)(p - base32_digits);
+	/* RFC 4648: A-Z are 0-25, 2-7 are 26-31, in either case */
+	if (c >= 'a' && c <= 'z')
+		return c - 'a';
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= '2' && c <= '7')
+		return c - '2' + 26;
+	return -1;
 }
 
 /* Reads n digits of the scheme's number syntax (base32 for bs1, decimal
@@ -156,14 +161,23 @@ const char *backscatter_tag_kid_day(enum backscatter_scheme scheme,
 {
 	const struct backscatter_scheme_def *def = &backscatter_schemes[scheme];
 
+	char value[5];
+
 	i_assert(key_id < def->key_id_count);
 	day %= def->day_modulus;
-	if (scheme == BACKSCATTER_SCHEME_PRVS)
-		return t_strdup_printf("%u%03u", key_id, day);
-	return t_strdup_printf("%c%c%c%c", base32_digits[key_id],
-			       base32_digits[(day >> 10) & 31],
-			       base32_digits[(day >> 5) & 31],
-			       base32_digits[day & 31]);
+	if (scheme == BACKSCATTER_SCHEME_PRVS) {
+		value[0] = (char)('0' + key_id);
+		value[1] = (char)('0' + day / 100);
+		value[2] = (char)('0' + day / 10 % 10);
+		value[3] = (char)('0' + day % 10);
+	} else {
+		value[0] = base32_digits[key_id];
+		value[1] = base32_digits[(day >> 10) & 31];
+		value[2] = base32_digits[(day >> 5) & 31];
+		value[3] = base32_digits[day & 31];
+	}
+	value[4] = '\0';
+	return t_strdup(value);
 }
 
 /*
@@ -340,14 +354,15 @@ bool backscatter_tag_build(const struct smtp_address *address,
 			   const struct smtp_address **tagged_r)
 {
 	const char *name = backscatter_schemes[scheme].name;
+	const char delim[2] = { delimiter, '\0' };
 	const char *localpart;
 
 	if (form == BACKSCATTER_TAG_FORM_PREFIX) {
-		localpart = t_strdup_printf("%s=%s=%s", name, value,
-					    address->localpart);
+		localpart = t_strconcat(name, "=", value, "=",
+					address->localpart, NULL);
 	} else {
-		localpart = t_strdup_printf("%s%c%s=%s", address->localpart,
-					    delimiter, name, value);
+		localpart = t_strconcat(address->localpart, delim, name, "=",
+					value, NULL);
 	}
 	if (strlen(localpart) > BACKSCATTER_LOCALPART_MAX_LENGTH)
 		return FALSE;

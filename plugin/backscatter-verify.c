@@ -92,8 +92,8 @@ mac_matches(const struct backscatter_key *key,
 		backscatter_bs1_mac(key->material, kid_day, address, mac);
 		break;
 	case BACKSCATTER_SCHEME_PRVS:
-		backscatter_prvs_mac(key->material, key->material_size,
-				     kid_day, address, mac);
+		backscatter_prvs_mac_prepared(key->prvs_hmac, kid_day,
+					      address, mac);
 		break;
 	case BACKSCATTER_SCHEME_COUNT:
 		i_unreached();
@@ -130,12 +130,19 @@ tag_mac_valid(const struct backscatter_key *key,
 }
 
 static void
+verdict(struct backscatter_verification *result,
+	enum backscatter_verdict verdict, enum backscatter_verify_cause cause)
+{
+	result->verdict = verdict;
+	result->cause = cause;
+}
+
+static void
 verify_tag(const struct backscatter_keyring *keyring,
 	   const struct backscatter_tag_settings *set, time_t now,
-	   pool_t pool, struct backscatter_verification *result)
+	   struct backscatter_verification *result)
 {
 	const struct backscatter_tag *tag = &result->tag;
-	const char *scheme = backscatter_scheme_to_str(tag->scheme);
 	const struct backscatter_key *key;
 	unsigned int lo, hi, day;
 
@@ -143,38 +150,63 @@ verify_tag(const struct backscatter_keyring *keyring,
 		tag->key_id, backscatter_day_of(now),
 		set->lifetime_days + set->grace_days);
 	if (key == NULL) {
-		result->verdict = BACKSCATTER_VERDICT_FORGED;
-		result->reason = p_strdup_printf(pool,
-			"%s tag with unknown key id %u", scheme, tag->key_id);
+		verdict(result, BACKSCATTER_VERDICT_FORGED,
+			BACKSCATTER_CAUSE_UNKNOWN_KEY);
 		return;
 	}
 	if (!tag_mac_valid(key, tag)) {
-		result->verdict = BACKSCATTER_VERDICT_FORGED;
-		result->reason = p_strdup_printf(pool,
-			"%s tag with a bad MAC (key %u)", scheme, tag->key_id);
+		verdict(result, BACKSCATTER_VERDICT_FORGED,
+			BACKSCATTER_CAUSE_BAD_MAC);
 		return;
 	}
 
 	expiry_window(set, now, &lo, &hi);
 	day = full_expiry_day(tag, lo, hi);
+	result->expiry_day = day;
 	if (day >= lo && day <= hi) {
-		result->verdict = BACKSCATTER_VERDICT_VALID;
-		result->expiry_day = day;
-		result->reason = p_strdup_printf(pool,
-			"%s tag, key %u, expires %s", scheme, tag->key_id,
-			backscatter_day_to_str(day));
+		verdict(result, BACKSCATTER_VERDICT_VALID,
+			BACKSCATTER_CAUSE_VALID);
 	} else if (day > hi) {
-		result->verdict = BACKSCATTER_VERDICT_FORGED;
-		result->reason = p_strdup_printf(pool,
-			"%s tag expiring %s, later than any we sign", scheme,
-			backscatter_day_to_str(day));
+		verdict(result, BACKSCATTER_VERDICT_FORGED,
+			BACKSCATTER_CAUSE_TOO_FAR_AHEAD);
+		result->expiry_day = 0;
 	} else {
-		result->verdict = BACKSCATTER_VERDICT_EXPIRED;
-		result->expiry_day = day;
-		result->reason = p_strdup_printf(pool,
-			"%s tag, key %u, expired %s", scheme, tag->key_id,
-			backscatter_day_to_str(day));
+		verdict(result, BACKSCATTER_VERDICT_EXPIRED,
+			BACKSCATTER_CAUSE_EXPIRED);
 	}
+}
+
+const char *
+backscatter_verification_reason(const struct backscatter_verification *result)
+{
+	const struct backscatter_tag *tag = &result->tag;
+	const char *scheme = backscatter_scheme_to_str(tag->scheme);
+
+	switch (result->cause) {
+	case BACKSCATTER_CAUSE_NO_TAG:
+		return "no tag";
+	case BACKSCATTER_CAUSE_NO_KEYS:
+		return result->tagged ? "no keys loaded" :
+			"no tag, and no keys loaded";
+	case BACKSCATTER_CAUSE_MALFORMED:
+		return t_strconcat("malformed tag: ", result->malformed, NULL);
+	case BACKSCATTER_CAUSE_UNKNOWN_KEY:
+		return t_strdup_printf("%s tag with unknown key id %u",
+				       scheme, tag->key_id);
+	case BACKSCATTER_CAUSE_BAD_MAC:
+		return t_strdup_printf("%s tag with a bad MAC (key %u)",
+				       scheme, tag->key_id);
+	case BACKSCATTER_CAUSE_TOO_FAR_AHEAD:
+		return t_strdup_printf("%s tag expiring later than any we sign",
+				       scheme);
+	case BACKSCATTER_CAUSE_EXPIRED:
+		return t_strdup_printf("%s tag, key %u, expired %s", scheme,
+			tag->key_id, backscatter_day_to_str(result->expiry_day));
+	case BACKSCATTER_CAUSE_VALID:
+		return t_strdup_printf("%s tag, key %u, expires %s", scheme,
+			tag->key_id, backscatter_day_to_str(result->expiry_day));
+	}
+	i_unreached();
 }
 
 void backscatter_verify(const struct backscatter_keyring *keyring,
@@ -189,24 +221,19 @@ void backscatter_verify(const struct backscatter_keyring *keyring,
 	i_zero(result_r);
 	ret = backscatter_tag_parse(address, set->delimiters, pool,
 				    &result_r->tag, &error);
+	result_r->tagged = ret != 0;
 	if (ret < 0) {
-		result_r->tagged = TRUE;
-		result_r->verdict = BACKSCATTER_VERDICT_FORGED;
-		result_r->reason = p_strdup_printf(pool, "malformed tag: %s",
-						   error);
-	} else if (ret == 0) {
-		result_r->verdict = keyring == NULL ?
-			BACKSCATTER_VERDICT_UNKNOWN :
-			BACKSCATTER_VERDICT_UNSIGNED;
-		result_r->reason = keyring == NULL ?
-			"no tag, and no keys loaded" : "no tag";
+		verdict(result_r, BACKSCATTER_VERDICT_FORGED,
+			BACKSCATTER_CAUSE_MALFORMED);
+		result_r->malformed = p_strdup(pool, error);
 	} else if (keyring == NULL) {
-		result_r->tagged = TRUE;
-		result_r->verdict = BACKSCATTER_VERDICT_UNKNOWN;
-		result_r->reason = "no keys loaded";
+		verdict(result_r, BACKSCATTER_VERDICT_UNKNOWN,
+			BACKSCATTER_CAUSE_NO_KEYS);
+	} else if (ret == 0) {
+		verdict(result_r, BACKSCATTER_VERDICT_UNSIGNED,
+			BACKSCATTER_CAUSE_NO_TAG);
 	} else {
-		result_r->tagged = TRUE;
-		verify_tag(keyring, set, now, pool, result_r);
+		verify_tag(keyring, set, now, result_r);
 	}
 }
 
@@ -284,10 +311,9 @@ int backscatter_sign(const struct backscatter_keyring *keyring,
 		   lower-case local parts (Exim does by default) */
 		signed_address.localpart = t_str_lcase(address->localpart);
 		signed_address.domain = t_str_lcase(address->domain);
-		backscatter_prvs_mac(key->material, key->material_size,
-			kid_day, t_strconcat(signed_address.localpart, "@",
-					     signed_address.domain, NULL),
-			mac);
+		backscatter_prvs_mac_prepared(key->prvs_hmac, kid_day,
+			t_strconcat(signed_address.localpart, "@",
+				    signed_address.domain, NULL), mac);
 		break;
 	case BACKSCATTER_SCHEME_COUNT:
 		i_unreached();

@@ -42,10 +42,23 @@ struct backscatter_tag_settings {
 	unsigned int clock_skew_secs;
 };
 
+/* Why the verdict is what it is */
+enum backscatter_verify_cause {
+	BACKSCATTER_CAUSE_NO_TAG = 0,
+	BACKSCATTER_CAUSE_NO_KEYS,
+	BACKSCATTER_CAUSE_MALFORMED,
+	BACKSCATTER_CAUSE_UNKNOWN_KEY,
+	BACKSCATTER_CAUSE_BAD_MAC,
+	BACKSCATTER_CAUSE_TOO_FAR_AHEAD,
+	BACKSCATTER_CAUSE_EXPIRED,
+	BACKSCATTER_CAUSE_VALID,
+};
+
 struct backscatter_verification {
 	enum backscatter_verdict verdict;
-	/* Why, in a few words, for traces and logs */
-	const char *reason;
+	enum backscatter_verify_cause cause;
+	/* For BACKSCATTER_CAUSE_MALFORMED: what is wrong with the tag */
+	const char *malformed;
 	/* When a tag was found (also a malformed one: then only
 	   tag.untagged is unset) */
 	bool tagged;
@@ -55,6 +68,11 @@ struct backscatter_verification {
 };
 
 const char *backscatter_verdict_to_str(enum backscatter_verdict verdict);
+/* Why, in a few words, for traces and logs: "bs1 tag, key 0, expires
+   2026-12-03". Formatted on demand, as judging is the hot path and the
+   reason is wanted rarely. Data stack. */
+const char *
+backscatter_verification_reason(const struct backscatter_verification *result);
 bool backscatter_verdict_from_str(const char *name,
 				  enum backscatter_verdict *verdict_r);
 

@@ -181,7 +181,7 @@ tst_returnpath_operation_execute(const struct sieve_runtime_env *renv,
 		"recipient <%s>: verdict `%s' (%s)",
 		recipient == NULL ? "" :
 		str_sanitize(smtp_address_encode(recipient), 256), verdict,
-		verification->reason);
+		backscatter_verification_reason(verification));
 
 	value_list = sieve_single_stringlist_create_cstr(renv, verdict, FALSE);
 	if ((match = sieve_match(renv, &mcht, &cmp, value_list, key_list,

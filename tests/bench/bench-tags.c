@@ -15,8 +15,9 @@
          build/plugin/.libs/libbackscatter.a \
          -L/usr/lib/dovecot -ldovecot -Wl,-rpath,/usr/lib/dovecot -lsodium
 
-   (or, without the build tree, plugin/backscatter-{date,keys,tag,verify}.c
-   in place of the library). In automake terms: a noinst_PROGRAMS entry
+   (or, without the build tree, the engine's tag and key sources in place
+   of the library: plugin/backscatter-{date,keys,mac,tag,verify}.c, as
+   tests/fuzz/run builds them). In automake terms: a noinst_PROGRAMS entry
    with LDADD = $(top_builddir)/plugin/libbackscatter.la $(LIBDOVECOT)
    $(SODIUM_LIBS), not in TESTS: timings say nothing about correctness.
 
@@ -132,7 +133,7 @@ static void verify_batch(enum backscatter_scheme scheme, unsigned int first,
 					backscatter_scheme_to_str(scheme),
 					backscatter_verdict_to_str(
 						result.verdict),
-					result.reason);
+					backscatter_verification_reason(&result));
 			}
 		}
 	} T_END;

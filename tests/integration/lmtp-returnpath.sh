@@ -49,6 +49,8 @@ tag=$(sign alice@example.com)
 like "$tag" '^alice\+bs1=[a-z2-7]{17}@example\.com$' "signed in subaddress form by default"
 like "$(bounce sub-bs1 "$tag")" " 250 2.0.0 " "bs1 subaddress bounce accepted without the plugin"
 is "$(dc_find alice@example.com sub-bs1)" Valid "... and returnpath says valid"
+like "$(dc_trace alice@example.com)" "recipient <alice\+bs1=[a-z2-7]+@example.com>: verdict .valid. \(bs1 tag, key 0, expires [0-9-]+\)" \
+	"the trace states the verdict and its evidence"
 
 tag=$(sign --scheme prvs alice@example.com)
 like "$tag" '^alice\+prvs=[0-9]{4}[0-9a-f]{6}@example\.com$' "prvs in subaddress form"

@@ -4,6 +4,8 @@
 
 BS_PACKAGES_BUILD="build-essential autoconf automake libtool pkg-config
 	dovecot-dev libsodium-dev check"
+# Fuzzing (libFuzzer) runs on the host only
+BS_PACKAGES_FUZZ="clang"
 BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
 	dovecot-managesieved sieve-connect python3 binutils procps"
 

@@ -253,7 +253,7 @@ START_TEST(test_exim_prvscheck_vectors)
 			     (time_t)check_day * 86400 + NOON, &result);
 		ck_assert_msg(got == prvscheck_expected[i].verdict,
 			      "%s: %s (%s), expected %s", name,
-			      backscatter_verdict_to_str(got), result.reason,
+			      backscatter_verdict_to_str(got), backscatter_verification_reason(&result),
 			      backscatter_verdict_to_str(
 				prvscheck_expected[i].verdict));
 		/* Where Exim says VALID and no deviation is documented, we

@@ -1,0 +1,114 @@
+#!/bin/sh
+# Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+
+# Writes the seed corpora and dictionaries of the fuzz targets into DIR:
+#   DIR/tag-parse/, DIR/tag-parse.dict  addresses, tagged and not
+#   DIR/keyfile/, DIR/keyfile.dict      key files
+# made from the test vectors, so that the seeds follow the vectors and
+# none are committed.
+#
+# Usage: tests/fuzz/make-seeds.sh DIR
+
+set -eu
+
+if [ $# -ne 1 ]; then
+	echo "Usage: $0 DIR" >&2
+	exit 2
+fi
+data=$(cd "$(dirname "$0")/../data" && pwd)
+out=$1
+# Bytes, not characters: the vectors hold UTF-8 addresses
+LC_ALL=C
+export LC_ALL
+
+rm -rf "$out/tag-parse" "$out/keyfile"
+mkdir -p "$out/tag-parse" "$out/keyfile"
+
+# Column N of the data rows of a vector file: comments and the header
+# line skipped
+tsv_column() {
+	awk -F'\t' -v n="$2" '
+		/^#/ || /^$/ { next }
+		!header { header = 1; next }
+		{ print $n }' "$1"
+}
+
+# One seed file per distinct line of stdin, named seed-NNN; the line
+# without its newline unless the suffix says otherwise
+write_seeds() {
+	sort -u | awk -v dir="$1" -v suffix="${2:-}" '{
+		f = sprintf("%s/seed-%03d", dir, NR)
+		printf "%s%s", $0, suffix > f
+		close(f)
+	}'
+}
+
+prvs=$data/exim/vectors-exim-prvs.tsv
+prvscheck=$data/exim/vectors-exim-prvscheck.tsv
+bs1=$data/bs1-vectors.tsv
+
+# Addresses: what the vectors tag and check, and a few shapes only the
+# lib-smtp parsers see (brackets, quoting, the null path)
+{
+	tsv_column "$prvs" 1
+	tsv_column "$prvs" 8 | grep -v '^Failed:'
+	tsv_column "$prvscheck" 2
+	tsv_column "$bs1" 4
+	tsv_column "$bs1" 7
+	cat <<'EOF'
+<prvs=1261576c6a=user@example.com>
+<user+bs1=at6huaelwu2esdvcc@example.com>
+"john doe"+bs1=at6huaelwu2esdvcc@example.com
+"prvs=1261576c6a=user"@example.com
+<>
+alice-bs1=aaaaaaaaaaaaaaaaa+bs1=baaaaaaaaaaaaaaaa@example.com
+EOF
+} | write_seeds "$out/tag-parse"
+
+# Key files: each key and key id of the vectors on a line of its own ...
+bs1_key=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+{
+	tsv_column "$bs1" 1 | awk '{ print "bs1 0 2020-01-01 - " $0 }'
+	tsv_column "$bs1" 2 | sort -u | awk -v key="$bs1_key" \
+		'{ print "bs1 " $0 " 2020-01-01 2025-11-25 " key }'
+	tsv_column "$prvs" 2 | awk '{ print "prvs 1 2020-01-01 - " $0 }'
+} | write_seeds "$out/keyfile" '\n'
+
+# ... and two whole files, as an administrator would write them
+cat >"$out/keyfile/rotation" <<'EOF'
+# scheme id created    retired    key
+bs1      0 2025-10-01 2025-12-01 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+bs1      1 2025-12-01 -          Zwqlm+/EORyLgiZ1ebjo6iuYnzds3WelB30G0icsvqc=
+
+prvs     0 2024-01-01 2025-06-01 secret
+prvs     1 2025-06-01 -          correct horse battery staple
+EOF
+# CRLF line ends, a leading tab, the first and last day there are
+printf '%s\r\n\t%s\r\n' 'prvs 9 1970-01-01 9999-12-31 x' \
+	'bs1 31 2025-11-28 - //////////////////////////////////////////8=' \
+	>"$out/keyfile/crlf"
+
+# Tokens libFuzzer would take long to find by chance
+cat >"$out/tag-parse.dict" <<'EOF'
+"bs1="
+"prvs="
+"+bs1="
+"-prvs="
+"BS1="
+"@"
+"<"
+">"
+"\x22"
+"\x5c"
+EOF
+cat >"$out/keyfile.dict" <<'EOF'
+"bs1"
+"prvs"
+"1970-01-01"
+"2025-11-28"
+"9999-12-31"
+" - "
+"#"
+"\x0d\x0a"
+"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+EOF
