@@ -65,20 +65,83 @@ START_TEST(test_size_units)
 }
 END_TEST
 
-START_TEST(test_bad_values)
+START_TEST(test_all_settings)
 {
-	static const char *const bad_values[] = { "lots", "12 parsecs", "0" };
-	struct parsed p;
+	static const struct {
+		const char *key, *value;
+	} values[] = {
+		{ "backscatter_key_file", "/etc/dovecot/backscatter.keys" },
+		{ "backscatter_sign_scheme", "prvs" },
+		{ "backscatter_tag_form", "prefix" },
+		{ "backscatter_tag_delimiter", "+-" },
+		{ "backscatter_tag_lifetime", "10d" },
+		{ "backscatter_tag_grace", "2 days" },
+		{ "backscatter_tag_clock_skew", "5 mins" },
+		{ "backscatter_lmtp_reject", "yes" },
+	};
+	struct setting_parser_context *parser;
+	struct backscatter_settings *set;
 	const char *error;
+	pool_t pool = pool_alloconly_create("settings test", 1024);
 	unsigned int i;
 
-	for (i = 0; i < N_ELEMENTS(bad_values); i++) {
-		ck_assert_int_eq(parse(&p, "backscatter_analyze_max_size",
-				       bad_values[i], &error), -1);
-		ck_assert_ptr_nonnull(error);
-		parsed_free(&p);
+	parser = settings_parser_init(pool, &backscatter_setting_parser_info,
+				      0);
+	for (i = 0; i < N_ELEMENTS(values); i++) {
+		ck_assert_msg(settings_parse_keyvalue(parser, values[i].key,
+						      values[i].value) == 1,
+			      "%s", values[i].key);
 	}
-	/* the check names the setting */
+	ck_assert_msg(settings_parser_check(parser, pool, NULL, &error),
+		      "%s", error);
+	set = settings_parser_get_set(parser);
+	ck_assert_str_eq(set->key_file, "/etc/dovecot/backscatter.keys");
+	ck_assert_int_eq(set->parsed.sign_scheme, BACKSCATTER_SCHEME_PRVS);
+	ck_assert_int_eq(set->parsed.tag_form, BACKSCATTER_TAG_FORM_PREFIX);
+	ck_assert_str_eq(set->tag_delimiter, "+-");
+	ck_assert_uint_eq(set->tag_lifetime, 10 * 86400);
+	ck_assert_uint_eq(set->tag_grace, 2 * 86400);
+	ck_assert_uint_eq(set->tag_clock_skew, 300);
+	ck_assert(set->lmtp_reject);
+	settings_parser_unref(&parser);
+	pool_unref(&pool);
+}
+END_TEST
+
+static const struct {
+	const char *key, *value;
+} bad_values[] = {
+	{ "backscatter_analyze_max_size", "lots" },
+	{ "backscatter_analyze_max_size", "12 parsecs" },
+	{ "backscatter_analyze_max_size", "0" },
+	{ "backscatter_sign_scheme", "srs" },
+	{ "backscatter_tag_form", "suffix" },
+	{ "backscatter_tag_delimiter", "=" },
+	{ "backscatter_tag_lifetime", "soon" },
+	{ "backscatter_tag_lifetime", "12h" },
+	{ "backscatter_tag_lifetime", "400d" },
+	{ "backscatter_lmtp_reject", "maybe" },
+};
+
+START_TEST(test_bad_values)
+{
+	struct parsed p;
+	const char *error;
+
+	ck_assert_msg(parse(&p, bad_values[_i].key, bad_values[_i].value,
+			    &error) == -1, "%s = %s accepted",
+		      bad_values[_i].key, bad_values[_i].value);
+	ck_assert_ptr_nonnull(error);
+	parsed_free(&p);
+}
+END_TEST
+
+START_TEST(test_check_names_setting)
+{
+	struct parsed p;
+	const char *error;
+
+	/* our check names the setting */
 	ck_assert_int_eq(parse(&p, "backscatter_analyze_max_size", "0",
 			       &error), -1);
 	ck_assert_ptr_nonnull(strstr(error, "backscatter_analyze_max_size"));
@@ -105,7 +168,9 @@ Suite *backscatter_settings_suite(void)
 
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_size_units);
-	tcase_add_test(tc, test_bad_values);
+	tcase_add_test(tc, test_all_settings);
+	tcase_add_loop_test(tc, test_bad_values, 0, N_ELEMENTS(bad_values));
+	tcase_add_test(tc, test_check_names_setting);
 	tcase_add_test(tc, test_unknown_key);
 	suite_add_tcase(s, tc);
 	return s;
