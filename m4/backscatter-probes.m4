@@ -44,6 +44,21 @@ AC_DEFUN([BACKSCATTER_PROBES], [
 			AC_MSG_ERROR([neither the Dovecot 2.3 nor the 2.4 plugin API compiles; see config.log])
 		])
 	])
+	dnl json_append_escaped() moved from json-parser.h to
+	dnl json-generator.h in 2.4
+	AC_MSG_CHECKING([whether json-generator.h declares json_append_escaped])
+	AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[
+#include "lib.h"
+#include "json-generator.h"
+]], [[
+	(void)json_append_escaped;
+]])], [
+		AC_MSG_RESULT([yes])
+		AC_DEFINE([HAVE_JSON_GENERATOR_APPEND_ESCAPED], [1])
+	], [
+		AC_MSG_RESULT([no])
+	])
+
 	CPPFLAGS=$old_cppflags
 	AM_CONDITIONAL([DOVECOT_SETTINGS_MODULES],
 		       [test "$have_dovecot_settings" = yes])

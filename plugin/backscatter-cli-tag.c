@@ -12,6 +12,7 @@
 #include "backscatter-keys.h"
 #include "backscatter-verify.h"
 #include "backscatter-settings.h"
+#include "backscatter-compat.h"
 #include "backscatter-cli.h"
 
 #include <getopt.h>
@@ -298,12 +299,10 @@ cli_judge(struct cli_tag_context *ctx, const char *arg, time_t now,
 }
 
 /* A JSON string. JSON text is UTF-8: bytes that are not become U+FFFD
-   rather than invalid output. Dovecot's json_append_escaped() would do,
-   but lives in different headers in 2.3 and 2.4. */
+   rather than invalid output. */
 static void cli_json_append_string(string_t *dest, const char *src)
 {
 	string_t *valid;
-	const unsigned char *p;
 
 	if (src == NULL) {
 		str_append(dest, "null");
@@ -313,33 +312,8 @@ static void cli_json_append_string(string_t *dest, const char *src)
 	if (!uni_utf8_get_valid_data((const unsigned char *)src, strlen(src),
 				     valid))
 		src = str_c(valid);
-
 	str_append_c(dest, '"');
-	for (p = (const unsigned char *)src; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':
-			str_append(dest, "\\\"");
-			break;
-		case '\\':
-			str_append(dest, "\\\\");
-			break;
-		case '\n':
-			str_append(dest, "\\n");
-			break;
-		case '\r':
-			str_append(dest, "\\r");
-			break;
-		case '\t':
-			str_append(dest, "\\t");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				str_printfa(dest, "\\u%04x", *p);
-			else
-				str_append_c(dest, (char)*p);
-			break;
-		}
-	}
+	json_append_escaped(dest, src);
 	str_append_c(dest, '"');
 }
 
