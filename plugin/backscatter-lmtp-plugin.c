@@ -34,11 +34,6 @@
 
 struct backscatter_lmtp_client {
 	union lmtp_module_context module_ctx;
-
-	/* The keys, read when a first RCPT needs them on this connection,
-	   so a changed key file counts from the next connection on */
-	bool keyring_read;
-	struct backscatter_keyring *keyring;
 };
 
 BACKSCATTER_EXPORT extern const char *backscatter_lmtp_plugin_version;
@@ -61,41 +56,39 @@ static struct event_category event_category_backscatter_lmtp = {
 	.name = "backscatter",
 };
 
-static const struct backscatter_keyring *
-backscatter_lmtp_keyring(struct backscatter_lmtp_client *bclient,
-			 const struct backscatter_settings *set,
-			 struct event *event)
+/* The keys, read for each RCPT that needs them: the file is small, and
+   MTAs keep LMTP connections open, so a changed file counts at once */
+static struct backscatter_keyring *
+backscatter_lmtp_keyring_read(const struct backscatter_settings *set,
+			      struct event *event)
 {
+	struct backscatter_keyring *keyring;
 	const char *error;
 
-	if (bclient->keyring_read)
-		return bclient->keyring;
-	bclient->keyring_read = TRUE;
 	if (*set->key_file == '\0') {
 		e_debug(event, "backscatter_key_file is not set: "
 			"nothing is rejected");
 		return NULL;
 	}
-	if (backscatter_keyring_read(set->key_file, &bclient->keyring,
-				     &error) < 0) {
+	if (backscatter_keyring_read(set->key_file, &keyring, &error) < 0) {
 		e_error(event, "backscatter_key_file: %s "
 			"(verdicts are unknown: nothing is rejected)", error);
-		bclient->keyring = NULL;
+		return NULL;
 	}
-	return bclient->keyring;
+	return keyring;
 }
 
 /* Returns TRUE when the RCPT must be refused: a bounce (null sender) to a
    forged or expired tag */
 static bool
-backscatter_lmtp_must_reject(struct backscatter_lmtp_client *bclient,
-			     struct smtp_server_recipient *rcpt,
+backscatter_lmtp_must_reject(struct smtp_server_recipient *rcpt,
 			     const struct backscatter_settings *set,
 			     struct event *event)
 {
 	struct smtp_server_transaction *trans;
 	struct backscatter_tag_settings tag_set;
 	struct backscatter_verification result;
+	struct backscatter_keyring *keyring;
 
 	if (!set->lmtp_reject)
 		return FALSE;
@@ -105,9 +98,10 @@ backscatter_lmtp_must_reject(struct backscatter_lmtp_client *bclient,
 		return FALSE;
 
 	backscatter_settings_get_tag_settings(set, &tag_set);
-	backscatter_verify(backscatter_lmtp_keyring(bclient, set, event),
-			   &tag_set, rcpt->path, ioloop_time,
+	keyring = backscatter_lmtp_keyring_read(set, event);
+	backscatter_verify(keyring, &tag_set, rcpt->path, ioloop_time,
 			   pool_datastack_create(), &result);
+	backscatter_keyring_free(&keyring);
 	e_debug(event, "verdict %s: %s",
 		backscatter_verdict_to_str(result.verdict),
 		backscatter_verification_reason(&result));
@@ -172,8 +166,8 @@ backscatter_lmtp_cmd_rcpt(struct client *client,
 		ret = backscatter_tag_parse(rcpt->path, set->tag_delimiter,
 					    rcpt->pool, &tag, &error);
 		if (ret != 0) {
-			reject = backscatter_lmtp_must_reject(bclient, rcpt,
-							      set, event);
+			reject = backscatter_lmtp_must_reject(rcpt, set,
+							      event);
 		}
 		if (!reject && ret > 0 &&
 		    tag.form == BACKSCATTER_TAG_FORM_PREFIX)
@@ -191,15 +185,6 @@ backscatter_lmtp_cmd_rcpt(struct client *client,
 	return bclient->module_ctx.super.cmd_rcpt(client, cmd, lrcpt);
 }
 
-static void backscatter_lmtp_client_destroy(struct client *client)
-{
-	struct backscatter_lmtp_client *bclient =
-		BACKSCATTER_LMTP_CONTEXT(client);
-
-	backscatter_keyring_free(&bclient->keyring);
-	bclient->module_ctx.super.destroy(client);
-}
-
 static void backscatter_lmtp_client_created(struct client **clientp)
 {
 	struct client *client = *clientp;
@@ -209,7 +194,6 @@ static void backscatter_lmtp_client_created(struct client **clientp)
 	MODULE_CONTEXT_SET(client, backscatter_lmtp_client_module, bclient);
 	bclient->module_ctx.super = client->v;
 	client->v.cmd_rcpt = backscatter_lmtp_cmd_rcpt;
-	client->v.destroy = backscatter_lmtp_client_destroy;
 
 	if (next_hook_client_created != NULL)
 		next_hook_client_created(clientp);
