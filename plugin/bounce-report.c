@@ -3,6 +3,7 @@
 
 #include "lib.h"
 #include "str.h"
+#include "array.h"
 #include "bounce-report.h"
 
 static const char *const bounce_kind_names_table[BOUNCE_KIND_COUNT] = {
@@ -40,4 +41,19 @@ const char *bounce_kind_names(void)
 		str_append(str, bounce_kind_names_table[i]);
 	}
 	return str_c(str);
+}
+
+const struct bounce_recipient *
+bounce_report_first_failed(const struct bounce_report *report)
+{
+	const struct bounce_recipient *rcpt;
+
+	if (!array_is_created(&report->recipients) ||
+	    array_is_empty(&report->recipients))
+		return NULL;
+	array_foreach(&report->recipients, rcpt) {
+		if (rcpt->action != NULL && strcmp(rcpt->action, "failed") == 0)
+			return rcpt;
+	}
+	return array_front(&report->recipients);
 }

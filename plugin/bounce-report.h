@@ -17,8 +17,53 @@ enum bounce_kind {
 	BOUNCE_KIND_COUNT
 };
 
+#include "array-decl.h"
+
+/* Limits that keep a report's memory bounded whatever the message says */
+#define BOUNCE_REPORT_MAX_RECIPIENTS 100
+#define BOUNCE_REPORT_MAX_RECEIVED 50
+#define BOUNCE_REPORT_MAX_FIELD_LENGTH 1000
+
+/* One per-recipient block of a delivery status report (RFC 3464 2.3).
+   Typed fields ("rfc822; alice@example.com") hold the value without the
+   type. NULL where the report says nothing. */
+struct bounce_recipient {
+	const char *final_recipient;
+	const char *original_recipient;
+	/* lower-cased: failed, delayed, delivered, relayed, expanded */
+	const char *action;
+	/* RFC 3463 class.subject.detail, NULL when absent or invalid */
+	const char *status;
+	const char *remote_mta;
+	const char *diagnostic_code;
+	const char *last_attempt_date;
+	const char *will_retry_until;
+	/* A permanent failure: status 5.x.x, or a failure without status */
+	bool hard;
+};
+ARRAY_DEFINE_TYPE(bounce_recipient, struct bounce_recipient);
+
+/* The message that bounced, as far as the report quotes it
+   (text/rfc822-headers or message/rfc822). Subject is decoded to UTF-8. */
+struct bounce_original {
+	const char *message_id;
+	const char *from, *to, *subject, *date, *return_path;
+	ARRAY_TYPE(const_string) received;
+};
+
 struct bounce_report {
 	enum bounce_kind kind;
+
+	/* Per-message fields of the report (RFC 3464 2.2) */
+	const char *reporting_mta;
+	const char *received_from_mta;
+	const char *arrival_date;
+	const char *original_envelope_id;
+	/* Per-recipient blocks, in order */
+	ARRAY_TYPE(bounce_recipient) recipients;
+	/* The quoted original message, when original_found */
+	struct bounce_original original;
+	bool original_found:1;
 
 	/* The top-level Content-Type, lower-cased "type/subtype" (NULL when
 	   the message has none), and its report-type parameter for
@@ -33,6 +78,11 @@ struct bounce_report {
 	   the message. */
 	bool truncated:1;
 };
+
+/* The first recipient that failed, or else the first one; NULL when the
+   report lists none */
+const struct bounce_recipient *
+bounce_report_first_failed(const struct bounce_report *report);
 
 /* Returns the name used in Sieve scripts, the CLI and logs. */
 const char *bounce_kind_to_str(enum bounce_kind kind);

@@ -7,6 +7,7 @@
 #include "lib.h"
 #include "str.h"
 #include "istream.h"
+#include "array.h"
 #include "bounce-analyzer.h"
 #include "check-common.h"
 
@@ -32,6 +33,7 @@ static const struct fixture_case {
 	/* Cut inside the status part: the part header was still seen */
 	{ "broken-truncated.eml", BOUNCE_KIND_DSN, TRUE, "multipart/report" },
 	{ "empty.eml", BOUNCE_KIND_NONE, FALSE, NULL },
+	{ "dsn-edge-cases.eml", BOUNCE_KIND_DSN, TRUE, "multipart/report" },
 };
 
 static struct bounce_report *
@@ -268,6 +270,151 @@ START_TEST(test_kind_names)
 }
 END_TEST
 
+/*
+ * Report fields
+ */
+
+static const struct bounce_recipient *
+recipient(const struct bounce_report *report, unsigned int idx)
+{
+	ck_assert_uint_gt(array_count(&report->recipients), idx);
+	return array_idx(&report->recipients, idx);
+}
+
+START_TEST(test_rfc3464_fields)
+{
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct istream *input = test_data_open("dsn-rfc3464.eml");
+	struct bounce_report *report = analyze_stream(input, 0, pool);
+	const struct bounce_recipient *rcpt;
+	const char *const *received;
+
+	ck_assert_str_eq(report->reporting_mta, "mx.example.net");
+	ck_assert_str_eq(report->received_from_mta, "mail.example.com");
+	ck_assert_str_eq(report->arrival_date,
+			 "Wed, 25 Nov 2026 10:12:38 +0100");
+	ck_assert_uint_eq(array_count(&report->recipients), 1);
+	rcpt = recipient(report, 0);
+	ck_assert_str_eq(rcpt->final_recipient, "nobody@example.net");
+	ck_assert_ptr_null(rcpt->original_recipient);
+	ck_assert_str_eq(rcpt->action, "failed");
+	ck_assert_str_eq(rcpt->status, "5.1.1");
+	ck_assert_str_eq(rcpt->remote_mta, "mx.example.net");
+	ck_assert_str_eq(rcpt->diagnostic_code,
+			 "550 5.1.1 <nobody@example.net>... User unknown");
+	ck_assert_str_eq(rcpt->last_attempt_date,
+			 "Wed, 25 Nov 2026 10:12:41 +0100");
+	ck_assert(rcpt->hard);
+
+	/* the text/rfc822-headers part */
+	ck_assert(report->original_found);
+	ck_assert_str_eq(report->original.message_id, "<lunch-42@example.com>");
+	ck_assert_str_eq(report->original.from, "Alice <alice@example.com>");
+	ck_assert_str_eq(report->original.to, "nobody@example.net");
+	ck_assert_str_eq(report->original.subject, "Lunch on Friday?");
+	ck_assert_str_eq(report->original.return_path, "<alice@example.com>");
+	ck_assert_uint_eq(array_count(&report->original.received), 1);
+	received = array_front(&report->original.received);
+	ck_assert_ptr_nonnull(strstr(*received, "by mx.example.net with ESMTP"));
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_postfix_fields)
+{
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct istream *input = test_data_open("dsn-postfix.eml");
+	struct bounce_report *report = analyze_stream(input, 0, pool);
+	const struct bounce_recipient *rcpt = recipient(report, 0);
+
+	ck_assert_str_eq(report->reporting_mta, "p351355.pool.example.ne.jp");
+	ck_assert_str_eq(rcpt->final_recipient, "r@p351355.pool.example.ne.jp");
+	ck_assert_str_eq(rcpt->original_recipient, "kijitora@example.org");
+	ck_assert_str_eq(rcpt->status, "5.1.1");
+	ck_assert_ptr_nonnull(strstr(rcpt->diagnostic_code,
+				     "procmail: Couldn't create"));
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_edge_case_fields)
+{
+	/* base64 status part, no per-message block, no "rfc822;" type,
+	   status 5.1 and 9.9.9, a folded diagnostic, an encoded subject in
+	   a message/rfc822 original */
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct istream *input = test_data_open("dsn-edge-cases.eml");
+	struct bounce_report *report = analyze_stream(input, 0, pool);
+	const struct bounce_recipient *rcpt;
+
+	ck_assert_ptr_null(report->reporting_mta);
+	ck_assert_uint_eq(array_count(&report->recipients), 3);
+
+	rcpt = recipient(report, 0);
+	ck_assert_str_eq(rcpt->final_recipient, "bob@example.org");
+	ck_assert_str_eq(rcpt->action, "failed");
+	ck_assert_ptr_null(rcpt->status);
+	ck_assert(rcpt->hard);
+
+	rcpt = recipient(report, 1);
+	ck_assert_str_eq(rcpt->final_recipient, "carol@example.org");
+	ck_assert_str_eq(rcpt->action, "delayed");
+	ck_assert_str_eq(rcpt->status, "4.4.7");
+	ck_assert_str_eq(rcpt->diagnostic_code,
+			 "421 4.4.7 Try again later, please");
+	ck_assert(!rcpt->hard);
+
+	rcpt = recipient(report, 2);
+	ck_assert_str_eq(rcpt->final_recipient, "dave@example.org");
+	ck_assert_ptr_null(rcpt->status);
+	ck_assert(rcpt->hard);
+
+	ck_assert_ptr_eq(bounce_report_first_failed(report),
+			 recipient(report, 0));
+
+	ck_assert(report->original_found);
+	ck_assert_str_eq(report->original.message_id,
+			 "<gruesse-1@example.com>");
+	ck_assert_str_eq(report->original.subject,
+			 "Gr\xc3\xbc\xc3\x9f" "e from Alice");
+	ck_assert_str_eq(report->original.return_path, "<alice@example.com>");
+	ck_assert_uint_eq(array_count(&report->original.received), 2);
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_global_dsn_fields)
+{
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct istream *input = test_data_open("dsn-global.eml");
+	struct bounce_report *report = analyze_stream(input, 0, pool);
+
+	ck_assert_str_eq(recipient(report, 0)->final_recipient,
+			 "j\xc3\xb6rg@b\xc3\xbc" "cher.example");
+	ck_assert_str_eq(recipient(report, 0)->status, "5.1.1");
+	ck_assert(!report->original_found);
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_not_a_report_has_no_fields)
+{
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct istream *input = test_data_open("mentions-dsn.eml");
+	struct bounce_report *report = analyze_stream(input, 0, pool);
+
+	ck_assert_uint_eq(array_count(&report->recipients), 0);
+	ck_assert_ptr_null(bounce_report_first_failed(report));
+	ck_assert(!report->original_found);
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
 Suite *bounce_analyzer_suite(void)
 {
 	Suite *s = suite_create("bounce-analyzer");
@@ -277,6 +424,14 @@ Suite *bounce_analyzer_suite(void)
 	tcase_add_loop_test(tc, test_fixture, 0, N_ELEMENTS(fixture_cases));
 	tcase_add_test(tc, test_report_type_recorded);
 	tcase_add_test(tc, test_crlf);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fields");
+	tcase_add_test(tc, test_rfc3464_fields);
+	tcase_add_test(tc, test_postfix_fields);
+	tcase_add_test(tc, test_edge_case_fields);
+	tcase_add_test(tc, test_global_dsn_fields);
+	tcase_add_test(tc, test_not_a_report_has_no_fields);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

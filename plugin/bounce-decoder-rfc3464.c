@@ -1,0 +1,201 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
+
+/* RFC 3464 delivery status fields: a block of per-message fields, then a
+   block per recipient, each in header syntax, separated by blank lines.
+   Read with Dovecot's header parser, block after block. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "istream.h"
+#include "message-header-parser.h"
+#include "bounce-decoders.h"
+
+#include <ctype.h>
+
+enum field_value {
+	/* "type; value": the value (RFC 3464's address-type, mta-name-type,
+	   diagnostic-type); the whole text when the type is missing */
+	FIELD_TYPED,
+	FIELD_PLAIN,
+	/* A keyword, lower-cased */
+	FIELD_KEYWORD,
+	/* An RFC 3463 status code */
+	FIELD_STATUS,
+};
+
+/* Every field we keep, once, with where it goes */
+static const struct report_field {
+	const char *name;
+	bool per_recipient;
+	enum field_value value;
+	size_t offset;
+} report_fields[] = {
+#define MSG(name, value, field) \
+	{ name, FALSE, value, offsetof(struct bounce_report, field) }
+#define RCPT(name, value, field) \
+	{ name, TRUE, value, offsetof(struct bounce_recipient, field) }
+	MSG("Reporting-MTA", FIELD_TYPED, reporting_mta),
+	MSG("Received-From-MTA", FIELD_TYPED, received_from_mta),
+	MSG("Arrival-Date", FIELD_PLAIN, arrival_date),
+	MSG("Original-Envelope-Id", FIELD_PLAIN, original_envelope_id),
+	RCPT("Final-Recipient", FIELD_TYPED, final_recipient),
+	RCPT("Original-Recipient", FIELD_TYPED, original_recipient),
+	RCPT("Action", FIELD_KEYWORD, action),
+	RCPT("Status", FIELD_STATUS, status),
+	RCPT("Remote-MTA", FIELD_TYPED, remote_mta),
+	RCPT("Diagnostic-Code", FIELD_TYPED, diagnostic_code),
+	RCPT("Last-Attempt-Date", FIELD_PLAIN, last_attempt_date),
+	RCPT("Will-Retry-Until", FIELD_PLAIN, will_retry_until),
+#undef MSG
+#undef RCPT
+};
+
+/* One block of fields, before we know whose it is */
+struct field_block {
+	struct bounce_report message;
+	struct bounce_recipient recipient;
+	bool has_recipient_fields;
+	bool has_message_fields;
+};
+
+/* The leading class.subject.detail of a status field ("5.1.1 (user
+   unknown)"), or NULL: class 2, 4 or 5; subject and detail of 1-3 digits */
+static const char *parse_status(const char *value)
+{
+	const char *p = value;
+	unsigned int part, digits;
+
+	if (*p != '2' && *p != '4' && *p != '5')
+		return NULL;
+	for (part = 0; part < 3; part++) {
+		for (digits = 0; i_isdigit(*p); digits++)
+			p++;
+		if (digits == 0 || digits > (part == 0 ? 1U : 3U))
+			return NULL;
+		if (part < 2 && *p++ != '.')
+			return NULL;
+	}
+	if (*p != '\0' && !i_isspace(*p) && *p != '(' && *p != ';')
+		return NULL;
+	return t_strdup_until(value, p);
+}
+
+static const char *field_value(enum field_value type, const char *value)
+{
+	const char *semicolon;
+
+	switch (type) {
+	case FIELD_TYPED:
+		semicolon = strchr(value, ';');
+		if (semicolon != NULL)
+			value = t_str_trim(semicolon + 1, " \t");
+		return value;
+	case FIELD_PLAIN:
+		return value;
+	case FIELD_KEYWORD:
+		return t_str_lcase(t_strcut(value, ' '));
+	case FIELD_STATUS:
+		return parse_status(value);
+	}
+	i_unreached();
+}
+
+static void
+add_field(pool_t pool, struct field_block *block,
+	  struct message_header_line *hdr)
+{
+	const struct report_field *field = NULL;
+	const char *value, **dest;
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(report_fields); i++) {
+		if (strcasecmp(hdr->name, report_fields[i].name) == 0) {
+			field = &report_fields[i];
+			break;
+		}
+	}
+	if (field == NULL)
+		return;
+
+	value = t_strndup(hdr->full_value,
+			  I_MIN(hdr->full_value_len,
+				BOUNCE_REPORT_MAX_FIELD_LENGTH));
+	value = field_value(field->value, t_str_trim(value, " \t"));
+	if (value == NULL || *value == '\0')
+		return;
+	dest = field->per_recipient ?
+		PTR_OFFSET(&block->recipient, field->offset) :
+		PTR_OFFSET(&block->message, field->offset);
+	/* The first occurrence counts */
+	if (*dest != NULL)
+		return;
+	*dest = p_strdup(pool, value);
+	if (field->per_recipient)
+		block->has_recipient_fields = TRUE;
+	else
+		block->has_message_fields = TRUE;
+}
+
+static void
+add_block(struct bounce_report *report, struct field_block *block)
+{
+	struct bounce_recipient *rcpt = &block->recipient;
+	const struct report_field *field;
+	unsigned int i;
+
+	/* A block is per-message or per-recipient by what it holds, not by
+	   its place: some reports lack the per-message block */
+	for (i = 0; i < N_ELEMENTS(report_fields); i++) {
+		const char **src, **dest;
+
+		field = &report_fields[i];
+		if (field->per_recipient)
+			continue;
+		src = PTR_OFFSET(&block->message, field->offset);
+		dest = PTR_OFFSET(report, field->offset);
+		if (*dest == NULL)
+			*dest = *src;
+	}
+	if (!block->has_recipient_fields ||
+	    array_count(&report->recipients) >= BOUNCE_REPORT_MAX_RECIPIENTS)
+		return;
+	rcpt->hard = rcpt->status != NULL ? rcpt->status[0] == '5' :
+		(rcpt->action != NULL && strcmp(rcpt->action, "failed") == 0);
+	array_push_back(&report->recipients, rcpt);
+}
+
+void bounce_decode_rfc3464(pool_t pool, const unsigned char *data,
+			   size_t size, struct bounce_report *report)
+{
+	struct istream *input = i_stream_create_from_data(data, size);
+	struct message_header_parser_ctx *parser;
+	struct message_header_line *hdr;
+	struct field_block block;
+	int ret;
+
+	if (!array_is_created(&report->recipients))
+		p_array_init(&report->recipients, pool, 4);
+
+	/* Each header parse ends at a blank line: one block per parse */
+	do {
+		i_zero(&block);
+		parser = message_parse_header_init(input, NULL,
+			MESSAGE_HEADER_PARSER_FLAG_CLEAN_ONELINE);
+		while ((ret = message_parse_header_next(parser, &hdr)) > 0) {
+			if (hdr->eoh)
+				break;
+			if (hdr->continues) {
+				hdr->use_full_value = TRUE;
+				continue;
+			}
+			T_BEGIN {
+				add_field(pool, &block, hdr);
+			} T_END;
+		}
+		message_parse_header_deinit(&parser);
+		add_block(report, &block);
+	} while (ret > 0 && i_stream_have_bytes_left(input));
+	i_stream_unref(&input);
+}
