@@ -32,15 +32,9 @@ static const struct setting_define backscatter_setting_defines[] = {
 /* As backscatter_default_settings, but enums list their values, the
    default first, as the 2.4 settings parser wants them */
 static const struct backscatter_settings backscatter_parser_defaults = {
-	.analyze_max_size = BOUNCE_ANALYZER_DEFAULT_MAX_READ_SIZE,
-	.key_file = "",
+	BACKSCATTER_DEFAULT_SETTINGS_COMMON,
 	.sign_scheme = "bs1:prvs",
 	.tag_form = "subaddress:prefix",
-	.tag_delimiter = "+",
-	.tag_lifetime = BACKSCATTER_DEFAULT_TAG_LIFETIME,
-	.tag_grace = BACKSCATTER_DEFAULT_TAG_GRACE,
-	.tag_clock_skew = BACKSCATTER_DEFAULT_TAG_CLOCK_SKEW,
-	.lmtp_reject = FALSE,
 };
 
 static bool

@@ -10,15 +10,9 @@
 #include "backscatter-settings.h"
 
 const struct backscatter_settings backscatter_default_settings = {
-	.analyze_max_size = BOUNCE_ANALYZER_DEFAULT_MAX_READ_SIZE,
-	.key_file = "",
+	BACKSCATTER_DEFAULT_SETTINGS_COMMON,
 	.sign_scheme = "bs1",
 	.tag_form = "subaddress",
-	.tag_delimiter = "+",
-	.tag_lifetime = BACKSCATTER_DEFAULT_TAG_LIFETIME,
-	.tag_grace = BACKSCATTER_DEFAULT_TAG_GRACE,
-	.tag_clock_skew = BACKSCATTER_DEFAULT_TAG_CLOCK_SKEW,
-	.lmtp_reject = FALSE,
 	.parsed = {
 		.sign_scheme = BACKSCATTER_SCHEME_BS1,
 		.tag_form = BACKSCATTER_TAG_FORM_SUBADDRESS,

@@ -26,6 +26,18 @@ struct backscatter_tag_settings;
 #define BACKSCATTER_DEFAULT_TAG_GRACE (24 * 60 * 60)
 #define BACKSCATTER_DEFAULT_TAG_CLOCK_SKEW (60 * 60)
 
+/* The defaults both readers share (for use where bounce-analyzer.h is
+   included); enums differ in how they are written: 2.4's parser wants
+   every value listed */
+#define BACKSCATTER_DEFAULT_SETTINGS_COMMON \
+	.analyze_max_size = BOUNCE_ANALYZER_DEFAULT_MAX_READ_SIZE, \
+	.key_file = "", \
+	.tag_delimiter = "+", \
+	.tag_lifetime = BACKSCATTER_DEFAULT_TAG_LIFETIME, \
+	.tag_grace = BACKSCATTER_DEFAULT_TAG_GRACE, \
+	.tag_clock_skew = BACKSCATTER_DEFAULT_TAG_CLOCK_SKEW, \
+	.lmtp_reject = FALSE
+
 struct backscatter_settings {
 	/* Owns the struct when it came from settings_get() (2.4) */
 	pool_t pool;
