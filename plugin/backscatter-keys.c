@@ -18,7 +18,7 @@ struct backscatter_keyring {
 	pool_t pool;
 	ARRAY(struct backscatter_key) keys;
 	/* One per prvs key id; wiped like the secrets */
-	struct hmac_context prvs_hmac[10];
+	struct hmac_context prvs_hmac[BACKSCATTER_PRVS_KEY_ID_COUNT];
 	/* All key material, in one place to wipe */
 	unsigned char *secrets;
 	size_t secrets_size, secrets_used;

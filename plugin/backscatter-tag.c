@@ -16,13 +16,13 @@ const struct backscatter_scheme_def
 backscatter_schemes[BACKSCATTER_SCHEME_COUNT] = {
 	[BACKSCATTER_SCHEME_BS1] = {
 		.name = "bs1",
-		.key_id_count = 32,
+		.key_id_count = BACKSCATTER_BS1_KEY_ID_COUNT,
 		.day_modulus = 32768,
 		.key_id_chars = 1, .day_chars = 3, .mac_chars = 13,
 	},
 	[BACKSCATTER_SCHEME_PRVS] = {
 		.name = "prvs",
-		.key_id_count = 10,
+		.key_id_count = BACKSCATTER_PRVS_KEY_ID_COUNT,
 		.day_modulus = 1000,
 		.key_id_chars = 1, .day_chars = 3, .mac_chars = 6,
 	},

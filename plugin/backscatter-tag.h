@@ -22,6 +22,9 @@
 #include "smtp-address.h"
 
 #define BACKSCATTER_LOCALPART_MAX_LENGTH 64
+/* Key ids: one base32 digit for bs1, one decimal digit for prvs */
+#define BACKSCATTER_BS1_KEY_ID_COUNT 32
+#define BACKSCATTER_PRVS_KEY_ID_COUNT 10
 
 enum backscatter_scheme {
 	BACKSCATTER_SCHEME_BS1 = 0,
