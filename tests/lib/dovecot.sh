@@ -75,8 +75,10 @@ dc_init() {
 	so=$BUILD_DIR/sieve-ext/.libs/lib90_sieve_backscatter_plugin.so
 	[ -f "$so" ] || { echo "dc_init: $so not built" >&2; return 1; }
 	dc_check_settings_module || return 1
-	ln -sf "$so" "$DC_DIR/modules/sieve/"
-	ln -sf "$BUILD_DIR/plugin/.libs/lib10_backscatter_lmtp_plugin.so" \
+	# Copies, not links: Dovecot loads them as the mail user, who may
+	# not be able to enter the build tree (a clone in a 0700 directory)
+	cp "$so" "$DC_DIR/modules/sieve/"
+	cp "$BUILD_DIR/plugin/.libs/lib10_backscatter_lmtp_plugin.so" \
 		"$DC_DIR/modules/"
 
 	: > "$DC_DIR/users"
