@@ -10,7 +10,11 @@ set -u
 dc_init || exit 1
 work=$DC_DIR/sieve-tools
 mkdir -p "$work"
+# sieve-test reads scripts and messages as the mail user, who may not
+# enter the source tree: work on copies
+mkdir -p "$work/data"
 cp "$TEST_SCRIPTS"/*.sieve "$work/"
+cp "$TEST_DATA"/*.eml "$work/data/"
 chown -R "$DC_MAIL_USER" "$work"
 
 ok sievec -c "$DC_CONF" "$work/triage.sieve" "$work/triage.svbin" -- \
@@ -52,8 +56,10 @@ CASES
 sieve_test() {
 	sieve-test -c "$DC_CONF" -o mail_uid="$DC_MAIL_USER" \
 		-o mail_gid="$DC_MAIL_USER" -t - -T level=matching \
-		"$work/$2" "$TEST_DATA/$1" 2>&1
+		"$work/$2" "$work/data/$1" 2>&1
 }
+# what sievec wrote as root
+chown -R "$DC_MAIL_USER" "$work"
 
 out=$(sieve_test dsn-postfix.eml triage.sieve)
 like "$out" "bounce test" "sieve-test traces the bounce test"
