@@ -9,6 +9,7 @@
 #include "message-parser.h"
 #include "message-decoder.h"
 #include "bounce-decoders.h"
+#include "bounce-reason.h"
 #include "bounce-analyzer.h"
 
 /* How much of a status part or a quoted header block is kept */
@@ -300,6 +301,12 @@ int bounce_analyze(struct istream *input,
 			&ctx.report->original);
 	}
 
+	if (ret == 0) {
+		struct bounce_recipient *rcpt;
+
+		array_foreach_modifiable(&ctx.report->recipients, rcpt)
+			bounce_reason_classify(pool, ctx.report->kind, rcpt);
+	}
 	message_decoder_deinit(&ctx.decoder);
 	str_free(&ctx.status_body);
 	str_free(&ctx.headers_body);

@@ -161,8 +161,6 @@ add_block(struct bounce_report *report, struct field_block *block)
 	if (!block->has_recipient_fields ||
 	    array_count(&report->recipients) >= BOUNCE_REPORT_MAX_RECIPIENTS)
 		return;
-	rcpt->hard = rcpt->status != NULL ? rcpt->status[0] == '5' :
-		(rcpt->action != NULL && strcmp(rcpt->action, "failed") == 0);
 	array_push_back(&report->recipients, rcpt);
 }
 

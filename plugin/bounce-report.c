@@ -9,6 +9,9 @@
 static const char *const bounce_kind_names_table[BOUNCE_KIND_COUNT] = {
 	[BOUNCE_KIND_NONE] = "none",
 	[BOUNCE_KIND_DSN] = "dsn",
+	[BOUNCE_KIND_MTA] = "mta",
+	[BOUNCE_KIND_AUTOREPLY] = "autoreply",
+	[BOUNCE_KIND_FEEDBACK] = "feedback",
 };
 
 const char *bounce_kind_to_str(enum bounce_kind kind)

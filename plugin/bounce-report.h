@@ -13,11 +13,60 @@ enum bounce_kind {
 	BOUNCE_KIND_NONE = 0,
 	/* RFC 3464 / RFC 6533 delivery status notification */
 	BOUNCE_KIND_DSN,
+	/* A non-standard bounce written by an MTA in its own words */
+	BOUNCE_KIND_MTA,
+	/* An auto-reply: RFC 3834 Auto-Submitted: auto-replied, vacation
+	   and out-of-office notices, challenge-response */
+	BOUNCE_KIND_AUTOREPLY,
+	/* An abuse or feedback report (ARF, RFC 5965) */
+	BOUNCE_KIND_FEEDBACK,
 
 	BOUNCE_KIND_COUNT
 };
 
 #include "array-decl.h"
+
+/* Why a recipient's delivery failed, by Sisimai v5's names (see
+   bounce-reason.c for what each means and how it is recognised) */
+enum bounce_reason {
+	/* Nothing said why */
+	BOUNCE_REASON_UNDEFINED = 0,
+	BOUNCE_REASON_AUTHFAILURE,
+	BOUNCE_REASON_BADREPUTATION,
+	BOUNCE_REASON_BLOCKED,
+	BOUNCE_REASON_CONTENTERROR,
+	BOUNCE_REASON_DELIVERED,
+	BOUNCE_REASON_EXCEEDLIMIT,
+	BOUNCE_REASON_EXPIRED,
+	BOUNCE_REASON_FEEDBACK,
+	BOUNCE_REASON_FILTERED,
+	BOUNCE_REASON_HASMOVED,
+	BOUNCE_REASON_HOSTUNKNOWN,
+	BOUNCE_REASON_MAILBOXFULL,
+	BOUNCE_REASON_MAILERERROR,
+	BOUNCE_REASON_MESGTOOBIG,
+	BOUNCE_REASON_NETWORKERROR,
+	BOUNCE_REASON_NORELAYING,
+	BOUNCE_REASON_NOTACCEPT,
+	BOUNCE_REASON_NOTCOMPLIANTRFC,
+	BOUNCE_REASON_ONHOLD,
+	BOUNCE_REASON_POLICYVIOLATION,
+	BOUNCE_REASON_REJECTED,
+	BOUNCE_REASON_REQUIREPTR,
+	BOUNCE_REASON_SECURITYERROR,
+	BOUNCE_REASON_SPAMDETECTED,
+	BOUNCE_REASON_SPEEDING,
+	BOUNCE_REASON_SUSPEND,
+	BOUNCE_REASON_SYNTAXERROR,
+	BOUNCE_REASON_SYSTEMERROR,
+	BOUNCE_REASON_SYSTEMFULL,
+	BOUNCE_REASON_TOOMANYCONN,
+	BOUNCE_REASON_USERUNKNOWN,
+	BOUNCE_REASON_VACATION,
+	BOUNCE_REASON_VIRUSDETECTED,
+
+	BOUNCE_REASON_COUNT
+};
 
 /* Limits that keep a report's memory bounded whatever the message says */
 #define BOUNCE_REPORT_MAX_RECIPIENTS 100
@@ -38,8 +87,17 @@ struct bounce_recipient {
 	const char *diagnostic_code;
 	const char *last_attempt_date;
 	const char *will_retry_until;
-	/* A permanent failure: status 5.x.x, or a failure without status */
-	bool hard;
+	/* The SMTP reply code the diagnostic carries ("550"), or NULL */
+	const char *reply_code;
+
+	enum bounce_reason reason;
+	/* The failure is permanent: the status class is 5, or the action
+	   is "failed" and no status says otherwise */
+	bool permanent:1;
+	/* A hard bounce: the address itself will never work (the user or
+	   host does not exist, or has moved), so retrying is pointless.
+	   A permanent refusal of this one message is not hard. */
+	bool hard:1;
 };
 ARRAY_DEFINE_TYPE(bounce_recipient, struct bounce_recipient);
 
@@ -59,6 +117,11 @@ struct bounce_report {
 	const char *received_from_mta;
 	const char *arrival_date;
 	const char *original_envelope_id;
+	/* ARF Feedback-Type (RFC 5965), lower-cased, for kind feedback */
+	const char *feedback_type;
+	/* The decoder that read the report: "rfc3464", "postfix", ... NULL
+	   for kind none */
+	const char *decoder;
 	/* Per-recipient blocks, in order */
 	ARRAY_TYPE(bounce_recipient) recipients;
 	/* The quoted original message, when original_found */
@@ -83,6 +146,11 @@ struct bounce_report {
    report lists none */
 const struct bounce_recipient *
 bounce_report_first_failed(const struct bounce_report *report);
+
+/* Returns the reason's name, e.g. "userunknown" */
+const char *bounce_reason_to_str(enum bounce_reason reason);
+/* Looks a reason up by name, case-insensitively */
+bool bounce_reason_from_str(const char *name, enum bounce_reason *reason_r);
 
 /* Returns the name used in Sieve scripts, the CLI and logs. */
 const char *bounce_kind_to_str(enum bounce_kind kind);

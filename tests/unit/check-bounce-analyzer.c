@@ -266,7 +266,8 @@ START_TEST(test_kind_names)
 	ck_assert(!bounce_kind_from_str("", &kind));
 	ck_assert_str_eq(bounce_kind_to_str(BOUNCE_KIND_DSN), "dsn");
 	/* "none" is a result, not something to ask for */
-	ck_assert_str_eq(bounce_kind_names(), "dsn");
+	ck_assert_str_eq(bounce_kind_names(),
+			 "dsn, mta, autoreply, feedback");
 }
 END_TEST
 
@@ -304,7 +305,7 @@ START_TEST(test_rfc3464_fields)
 			 "550 5.1.1 <nobody@example.net>... User unknown");
 	ck_assert_str_eq(rcpt->last_attempt_date,
 			 "Wed, 25 Nov 2026 10:12:41 +0100");
-	ck_assert(rcpt->hard);
+	ck_assert(rcpt->permanent);
 
 	/* the text/rfc822-headers part */
 	ck_assert(report->original_found);
@@ -356,7 +357,7 @@ START_TEST(test_edge_case_fields)
 	ck_assert_str_eq(rcpt->final_recipient, "bob@example.org");
 	ck_assert_str_eq(rcpt->action, "failed");
 	ck_assert_ptr_null(rcpt->status);
-	ck_assert(rcpt->hard);
+	ck_assert(rcpt->permanent);
 
 	rcpt = recipient(report, 1);
 	ck_assert_str_eq(rcpt->final_recipient, "carol@example.org");
@@ -364,12 +365,12 @@ START_TEST(test_edge_case_fields)
 	ck_assert_str_eq(rcpt->status, "4.4.7");
 	ck_assert_str_eq(rcpt->diagnostic_code,
 			 "421 4.4.7 Try again later, please");
-	ck_assert(!rcpt->hard);
+	ck_assert(!rcpt->permanent);
 
 	rcpt = recipient(report, 2);
 	ck_assert_str_eq(rcpt->final_recipient, "dave@example.org");
 	ck_assert_ptr_null(rcpt->status);
-	ck_assert(rcpt->hard);
+	ck_assert(rcpt->permanent);
 
 	ck_assert_ptr_eq(bounce_report_first_failed(report),
 			 recipient(report, 0));
