@@ -65,12 +65,28 @@ static const struct cli_command {
 "  -j, --json              print one JSON object per line instead\n",
 		.run = cli_verify,
 	},
+	{
+		.name = "inspect",
+		.synopsis = "[--json] [--max-size BYTES] FILE...",
+		.help =
+"Analyzes each message FILE (\"-\" for stdin) as delivery does and says\n"
+"what it is and why: its kind, the decoder that read it, the reporting\n"
+"MTA; for each recipient the action, status, reason and diagnostic; and\n"
+"the original message the report quotes. A file that cannot be read is\n"
+"named on stderr, and with --json gets the line {\"file\":...,\"error\":...}.\n"
+"\n"
+"  -j, --json            print one JSON object per file, one per line\n"
+"  -m, --max-size BYTES  read at most BYTES of each message (default\n"
+"                        64k, as backscatter_analyze_max_size)\n",
+		.run = cli_inspect,
+	},
 };
 
 static const char cli_exit_help[] =
-"Exit status: 0 when every address is valid (verify) or signed (sign), or\n"
-"the key was made (keygen); 1 otherwise; 2 on usage, configuration or key\n"
-"file errors.\n";
+"Exit status: 0 when every address is valid (verify) or signed (sign),\n"
+"the key was made (keygen) or every file was read (inspect); 1 otherwise;\n"
+"2 on usage, configuration or key file errors, or when a file could not\n"
+"be read (inspect).\n";
 
 void cli_error(const char *fmt, ...)
 {

@@ -1,9 +1,10 @@
 #ifndef BACKSCATTER_CLI_H
 #define BACKSCATTER_CLI_H
 
-/* The backscatter command-line tool: keygen, sign and verify, for admins
-   and scripts. Every verdict and every tag comes from the engine, so the
-   tool answers exactly as the Sieve extension and the LMTP plugin do. */
+/* The backscatter command-line tool: keygen, sign, verify and inspect,
+   for admins and scripts. Every verdict, tag and analysis comes from the
+   engine, so the tool answers exactly as the Sieve extension and the LMTP
+   plugin do. */
 
 #include <stdio.h>
 
@@ -14,7 +15,8 @@ enum cli_exit {
 	/* some address was not valid or could not be signed, or no key
 	   was made */
 	CLI_EXIT_FAILED = 1,
-	/* usage, configuration or key file errors: nothing was done */
+	/* usage, configuration or key file errors: nothing was done;
+	   inspect: some file could not be read (the others were) */
 	CLI_EXIT_ERROR = 2,
 };
 
@@ -28,6 +30,7 @@ void cli_error(const char *fmt, ...) ATTR_FORMAT(1, 2);
 int cli_keygen(int argc, char *argv[]);
 int cli_sign(int argc, char *argv[]);
 int cli_verify(int argc, char *argv[]);
+int cli_inspect(int argc, char *argv[]);
 
 /* Prints the command's usage, with its options explained when long is
    TRUE; all commands' synopses when command is NULL. */

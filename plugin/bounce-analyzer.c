@@ -8,33 +8,40 @@
 #include "rfc822-parser.h"
 #include "message-parser.h"
 #include "message-decoder.h"
+#include "message-header-decode.h"
+#include "mail-html2text.h"
+#include "unichar.h"
 #include "bounce-decoders.h"
 #include "bounce-reason.h"
 #include "bounce-analyzer.h"
 
 /* How much of a status part or a quoted header block is kept */
 #define BOUNCE_ANALYZER_MAX_PART_SIZE (32 * 1024)
+/* How much of the message's own text is kept */
+#define BOUNCE_ANALYZER_MAX_TEXT_SIZE (32 * 1024)
 
 /* multipart/report (RFC 6522) names the kind of report it carries in its
-   report-type parameter. These are the report types that make a message
-   a bounce of the given kind. */
-static const struct {
-	const char *report_type;
-	enum bounce_kind kind;
-} report_type_kinds[] = {
-	{ "delivery-status", BOUNCE_KIND_DSN },		/* RFC 3464 */
-	{ "global-delivery-status", BOUNCE_KIND_DSN },	/* RFC 6533 */
+   report-type parameter: these make a message a DSN even when its status
+   part names no recipient we can read */
+static const char *const dsn_report_types[] = {
+	"delivery-status",		/* RFC 3464 */
+	"global-delivery-status",	/* RFC 6533 */
 };
 
-/* What the parts of a report are to us, by their Content-Type */
+/* What the parts of a message are to us, by their Content-Type */
 enum part_role {
 	PART_OTHER = 0,
 	/* The machine-readable status of a DSN */
 	PART_STATUS,
+	/* The machine-readable part of an abuse report */
+	PART_FEEDBACK,
 	/* The header of the original message */
 	PART_ORIGINAL_HEADERS,
 	/* The original message itself */
 	PART_ORIGINAL_MESSAGE,
+	/* The human-readable text */
+	PART_TEXT,
+	PART_HTML,
 };
 
 static const struct {
@@ -43,25 +50,61 @@ static const struct {
 } part_roles[] = {
 	{ "message/delivery-status", PART_STATUS },		/* RFC 3464 */
 	{ "message/global-delivery-status", PART_STATUS },	/* RFC 6533 */
+	{ "message/feedback-report", PART_FEEDBACK },		/* RFC 5965 */
 	{ "text/rfc822-headers", PART_ORIGINAL_HEADERS },	/* RFC 6522 */
 	{ "message/global-headers", PART_ORIGINAL_HEADERS },	/* RFC 6533 */
 	{ "message/rfc822", PART_ORIGINAL_MESSAGE },
 	{ "message/global", PART_ORIGINAL_MESSAGE },		/* RFC 6532 */
+	{ "text/plain", PART_TEXT },
+	{ "text/html", PART_HTML },
+};
+
+/* The top-level header fields kept for the decoders */
+static const struct {
+	const char *name;
+	size_t offset;
+} message_fields[] = {
+#define FIELD(name, field) \
+	{ name, offsetof(struct bounce_message_header, field) }
+	FIELD("From", from),
+	FIELD("To", to),
+	FIELD("Subject", subject),
+	FIELD("Auto-Submitted", auto_submitted),
+	FIELD("Precedence", precedence),
+	FIELD("X-Autoreply", x_autoreply),
+	FIELD("X-Autorespond", x_autorespond),
+	FIELD("X-Failed-Recipients", x_failed_recipients),
+	FIELD("X-Mailer", x_mailer),
+#undef FIELD
+};
+
+/* At most this many parts have a role we keep their body for */
+#define BOUNCE_ANALYZER_MAX_ROLE_PARTS 32
+
+struct role_part {
+	struct message_part *part;
+	enum part_role role;
+	/* where the part's decoded body goes, NULL: nowhere */
+	string_t *dest;
 };
 
 struct bounce_analysis {
 	pool_t pool;
 	struct bounce_report *report;
+	struct bounce_message msg;
 	struct message_decoder_context *decoder;
 
-	/* The first part of each role, and what is kept of its body */
-	struct message_part *status_part, *headers_part, *original_part;
-	string_t *status_body, *headers_body;
+	/* The parts whose role matters, in the order seen */
+	struct role_part role_parts[BOUNCE_ANALYZER_MAX_ROLE_PARTS];
+	unsigned int role_part_count;
+	struct role_part default_text;
+	/* the role of the part the last block belonged to */
+	struct message_part *cur_part;
+	struct role_part *cur_role;
 
-	/* The top-level header has been seen in full */
-	bool root_header_done:1;
-	/* Nothing more in the message can change the report */
-	bool done:1;
+	struct message_part *original_part;
+	string_t *status_body, *feedback_body, *headers_body;
+	string_t *text, *html;
 };
 
 /* Parses a Content-Type value into a lower-cased "type/subtype" and, when
@@ -103,7 +146,6 @@ analyze_root_content_type(struct bounce_analysis *ctx,
 {
 	struct bounce_report *report = ctx->report;
 	const char *type, *report_type;
-	unsigned int i;
 
 	/* The first Content-Type wins, as in message-parser */
 	if (report->content_type != NULL)
@@ -112,56 +154,107 @@ analyze_root_content_type(struct bounce_analysis *ctx,
 		return;
 
 	report->content_type = p_strdup(ctx->pool, type);
-	if (strcmp(type, "multipart/report") != 0 || report_type == NULL)
-		return;
-	report->report_type = p_strdup(ctx->pool, t_str_lcase(report_type));
-	for (i = 0; i < N_ELEMENTS(report_type_kinds); i++) {
-		if (strcasecmp(report_type,
-			       report_type_kinds[i].report_type) == 0) {
-			report->kind = report_type_kinds[i].kind;
-			break;
-		}
+	if (strcmp(type, "multipart/report") == 0 && report_type != NULL) {
+		report->report_type =
+			p_strdup(ctx->pool, t_str_lcase(report_type));
 	}
 }
 
-static enum part_role part_role(const struct message_header_line *hdr)
+static void
+analyze_root_header(struct bounce_analysis *ctx,
+		    struct message_header_line *hdr)
 {
-	const char *type, *unused;
+	const char **dest;
 	unsigned int i;
 
-	if (!parse_content_type(hdr, NULL, &type, &unused))
-		return PART_OTHER;
-	for (i = 0; i < N_ELEMENTS(part_roles); i++) {
-		if (strcmp(type, part_roles[i].content_type) == 0)
-			return part_roles[i].role;
+	for (i = 0; i < N_ELEMENTS(message_fields); i++) {
+		if (strcasecmp(hdr->name, message_fields[i].name) != 0)
+			continue;
+		dest = PTR_OFFSET(&ctx->msg.hdr, message_fields[i].offset);
+		if (*dest == NULL) {
+			/* decoded from RFC 2047 words: decoders match
+			   subjects in any charset */
+			string_t *value = t_str_new(hdr->full_value_len + 16);
+
+			message_header_decode_utf8(hdr->full_value,
+				I_MIN(hdr->full_value_len,
+				      BOUNCE_REPORT_MAX_FIELD_LENGTH),
+				value, NULL);
+			*dest = p_strdup(ctx->pool, str_c(value));
+		}
+		return;
 	}
-	return PART_OTHER;
 }
 
-/* A part of the report itself (not of a message quoted in it) got its
-   Content-Type: remember the first part of each role */
-static void
-analyze_report_part(struct bounce_analysis *ctx, struct message_part *part,
-		    const struct message_header_line *hdr)
+/* A part inside a quoted message belongs to that message, not to the
+   report */
+static bool part_is_quoted(const struct message_part *part)
 {
-	switch (part_role(hdr)) {
+	for (part = part->parent; part != NULL; part = part->parent) {
+		if ((part->flags & MESSAGE_PART_FLAG_MESSAGE_RFC822) != 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static string_t *role_dest(struct bounce_analysis *ctx, enum part_role role)
+{
+	switch (role) {
 	case PART_STATUS:
-		if (ctx->status_part == NULL) {
-			ctx->status_part = part;
-			ctx->report->status_part_found = TRUE;
-		}
-		break;
+		/* The first status part is the report; more would be
+		   quoted reports */
+		return str_len(ctx->status_body) == 0 ? ctx->status_body : NULL;
+	case PART_FEEDBACK:
+		return str_len(ctx->feedback_body) == 0 ?
+			ctx->feedback_body : NULL;
 	case PART_ORIGINAL_HEADERS:
-		if (ctx->headers_part == NULL)
-			ctx->headers_part = part;
-		break;
+		return str_len(ctx->headers_body) == 0 ?
+			ctx->headers_body : NULL;
+	case PART_TEXT:
+		return ctx->text;
+	case PART_HTML:
+		return ctx->html;
 	case PART_ORIGINAL_MESSAGE:
-		if (ctx->original_part == NULL)
-			ctx->original_part = part;
-		break;
 	case PART_OTHER:
 		break;
 	}
+	return NULL;
+}
+
+/* A part of the message itself (not of a message quoted in it) got its
+   Content-Type: remember what its body is for */
+static void
+analyze_part_content_type(struct bounce_analysis *ctx,
+			  struct message_part *part,
+			  const struct message_header_line *hdr)
+{
+	enum part_role role = PART_OTHER;
+	const char *type, *unused;
+	struct role_part *rp;
+	unsigned int i;
+
+	if (parse_content_type(hdr, NULL, &type, &unused)) {
+		for (i = 0; i < N_ELEMENTS(part_roles); i++) {
+			if (strcmp(type, part_roles[i].content_type) == 0) {
+				role = part_roles[i].role;
+				break;
+			}
+		}
+	}
+	if (role == PART_STATUS)
+		ctx->report->status_part_found = TRUE;
+	if (role == PART_ORIGINAL_MESSAGE) {
+		if (ctx->original_part == NULL)
+			ctx->original_part = part;
+		return;
+	}
+	if (role == PART_OTHER ||
+	    ctx->role_part_count == BOUNCE_ANALYZER_MAX_ROLE_PARTS)
+		return;
+	rp = &ctx->role_parts[ctx->role_part_count++];
+	rp->part = part;
+	rp->role = role;
+	rp->dest = role_dest(ctx, role);
 }
 
 static void
@@ -174,49 +267,74 @@ analyze_header(struct bounce_analysis *ctx, struct message_part *part,
 		hdr->use_full_value = TRUE;
 		return;
 	}
-	if (part->parent == NULL) {
-		if (strcasecmp(hdr->name, "Content-Type") == 0) T_BEGIN {
-			analyze_root_content_type(ctx, hdr);
-		} T_END;
+	if (hdr->eoh)
 		return;
-	}
-	if (report->kind != BOUNCE_KIND_DSN)
-		return;
-
-	if (part->parent->parent == NULL) {
-		/* a part of the report */
-		if (strcasecmp(hdr->name, "Content-Type") == 0) T_BEGIN {
-			analyze_report_part(ctx, part, hdr);
-		} T_END;
-	} else if (ctx->original_part != NULL &&
-		   part->parent == ctx->original_part) {
+	if (ctx->original_part != NULL && part->parent == ctx->original_part) {
 		/* the header of the quoted message */
 		report->original_found = TRUE;
 		bounce_original_add_header(ctx->pool, &report->original, hdr);
+		return;
 	}
+	if (part_is_quoted(part))
+		return;
+	if (part->parent == NULL) T_BEGIN {
+		analyze_root_header(ctx, hdr);
+		if (strcasecmp(hdr->name, "Content-Type") == 0)
+			analyze_root_content_type(ctx, hdr);
+	} T_END;
+	if (strcasecmp(hdr->name, "Content-Type") == 0) T_BEGIN {
+		analyze_part_content_type(ctx, part, hdr);
+	} T_END;
 }
 
-/* Keeps the transfer-decoded body of the status and header parts */
+static struct role_part *
+find_role_part(struct bounce_analysis *ctx, struct message_part *part)
+{
+	unsigned int i;
+
+	if (part == ctx->cur_part)
+		return ctx->cur_role;
+	ctx->cur_part = part;
+	ctx->cur_role = NULL;
+	for (i = ctx->role_part_count; i > 0; i--) {
+		if (ctx->role_parts[i-1].part == part) {
+			ctx->cur_role = &ctx->role_parts[i-1];
+			return ctx->cur_role;
+		}
+	}
+	/* A part without Content-Type is text/plain (RFC 2045 5.2), as is
+	   anything else message-parser flags as text and we have no role
+	   for */
+	if ((part->flags & MESSAGE_PART_FLAG_TEXT) != 0 &&
+	    !part_is_quoted(part)) {
+		ctx->default_text.part = part;
+		ctx->default_text.role = PART_TEXT;
+		ctx->default_text.dest = ctx->text;
+		ctx->cur_role = &ctx->default_text;
+	}
+	return ctx->cur_role;
+}
+
+/* Keeps the transfer-decoded (and, for text, UTF-8) body of the parts
+   with a role */
 static void
-analyze_report_body(struct bounce_analysis *ctx, struct message_block *block)
+analyze_body(struct bounce_analysis *ctx, struct message_block *block)
 {
 	struct message_block decoded;
-	string_t *dest;
+	struct role_part *rp;
+	size_t max;
 
 	if (!message_decoder_decode_next_block(ctx->decoder, block, &decoded) ||
 	    decoded.hdr != NULL || decoded.size == 0)
 		return;
-	if (decoded.part == ctx->status_part)
-		dest = ctx->status_body;
-	else if (decoded.part == ctx->headers_part)
-		dest = ctx->headers_body;
-	else
+	rp = find_role_part(ctx, decoded.part);
+	if (rp == NULL || rp->dest == NULL)
 		return;
-	if (str_len(dest) < BOUNCE_ANALYZER_MAX_PART_SIZE) {
-		str_append_data(dest, decoded.data,
-				I_MIN(decoded.size,
-				      BOUNCE_ANALYZER_MAX_PART_SIZE -
-				      str_len(dest)));
+	max = rp->role == PART_TEXT || rp->role == PART_HTML ?
+		BOUNCE_ANALYZER_MAX_TEXT_SIZE : BOUNCE_ANALYZER_MAX_PART_SIZE;
+	if (str_len(rp->dest) < max) {
+		str_append_data(rp->dest, decoded.data,
+				I_MIN(decoded.size, max - str_len(rp->dest)));
 	}
 }
 
@@ -227,20 +345,175 @@ analyze_block(struct bounce_analysis *ctx, struct message_block *block)
 
 	if (block->hdr != NULL)
 		analyze_header(ctx, part, block->hdr);
-	/* The decoder must see the report's parts whole, header included,
-	   to learn their transfer encoding */
-	if (part->parent != NULL && part->parent->parent == NULL &&
-	    ctx->report->kind == BOUNCE_KIND_DSN)
-		analyze_report_body(ctx, block);
-	if (block->hdr != NULL || block->size != 0 ||
-	    part->parent != NULL || ctx->root_header_done)
-		return;
+	/* The decoder must see every part whole, header included, to learn
+	   its transfer encoding and charset */
+	analyze_body(ctx, block);
+}
 
-	/* End of the top-level header. Only a report needs its body read;
-	   for anything else the kind is settled now, so stop reading. */
-	ctx->root_header_done = TRUE;
-	if (ctx->report->kind == BOUNCE_KIND_NONE)
-		ctx->done = TRUE;
+/* The text decoders read: LF line ends, no NULs, valid UTF-8 */
+static void
+analysis_finish_text(struct bounce_analysis *ctx)
+{
+	struct bounce_message *msg = &ctx->msg;
+	string_t *src = ctx->text, *clean;
+	const unsigned char *p;
+	size_t i, size;
+
+	if (str_len(src) == 0 && str_len(ctx->html) > 0) {
+		struct mail_html2text *ht = mail_html2text_init(0);
+
+		mail_html2text_more(ht, str_data(ctx->html),
+				    str_len(ctx->html), src);
+		mail_html2text_deinit(&ht);
+	}
+	clean = str_new(ctx->pool, str_len(src) + 1);
+	p = str_data(src);
+	size = str_len(src);
+	for (i = 0; i < size; i++) {
+		if (p[i] == '\r') {
+			/* CRLF and CR alone both end a line */
+			if (i + 1 < size && p[i+1] == '\n')
+				continue;
+			str_append_c(clean, '\n');
+		} else if (p[i] == '\0') {
+			str_append_c(clean, ' ');
+		} else {
+			str_append_c(clean, p[i]);
+		}
+	}
+	string_t *valid = str_new(ctx->pool, str_len(clean) + 16);
+	if (!uni_utf8_get_valid_data(str_data(clean), str_len(clean), valid))
+		clean = valid;
+	msg->text = str_c(clean);
+	msg->text_len = str_len(clean);
+	msg->text_lcase = p_strdup(ctx->pool, msg->text);
+	str_lcase(PTR_OFFSET(msg->text_lcase, 0));
+}
+
+static const char *header_address(pool_t pool, const char *value)
+{
+	size_t pos, len;
+	const char *address;
+
+	if (value == NULL)
+		return "";
+	address = bounce_text_find_address(value, strlen(value), &pos, &len);
+	return address == NULL ? "" : p_strdup(pool, address);
+}
+
+static bool report_type_is_dsn(const struct bounce_report *report)
+{
+	unsigned int i;
+
+	if (report->report_type == NULL)
+		return FALSE;
+	for (i = 0; i < N_ELEMENTS(dsn_report_types); i++) {
+		if (strcmp(report->report_type, dsn_report_types[i]) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Runs the decoders over what the parse collected, most specific first:
+   a machine-readable report beats an MTA's prose */
+static void analysis_decode(struct bounce_analysis *ctx)
+{
+	struct bounce_report *report = ctx->report;
+	struct bounce_message *msg = &ctx->msg;
+	pool_t pool = ctx->pool;
+	struct bounce_recipient *rcpt;
+	unsigned int i;
+
+	analysis_finish_text(ctx);
+	msg->from_address = header_address(pool, msg->hdr.from);
+	msg->to_address = header_address(pool, msg->hdr.to);
+	msg->feedback = str_data(ctx->feedback_body);
+	msg->feedback_len = str_len(ctx->feedback_body);
+
+	if (!report->original_found && str_len(ctx->headers_body) > 0) {
+		report->original_found = TRUE;
+		bounce_decode_original_headers(pool,
+			str_data(ctx->headers_body), str_len(ctx->headers_body),
+			&report->original);
+	}
+	if (!report->original_found) {
+		/* Quoted inline, after the bounce's own words */
+		size_t offset = bounce_text_original_offset(msg, NULL, 0);
+
+		if (offset < msg->text_len) {
+			bounce_decode_original_headers(pool,
+				(const void *)(msg->text + offset),
+				msg->text_len - offset, &report->original);
+			report->original_found =
+				report->original.message_id != NULL ||
+				report->original.from != NULL ||
+				report->original.subject != NULL;
+		}
+	}
+	if (str_len(ctx->status_body) > 0) {
+		bounce_decode_rfc3464(pool, str_data(ctx->status_body),
+				      str_len(ctx->status_body), report);
+	}
+	if (array_count(&report->recipients) > 0) {
+		report->kind = BOUNCE_KIND_DSN;
+		report->decoder = "rfc3464";
+	} else if (bounce_decode_arf(pool, msg, report)) {
+		report->kind = BOUNCE_KIND_FEEDBACK;
+		report->decoder = "arf";
+	} else if (bounce_decode_mta(pool, msg, report)) {
+		/* kind and decoder set */
+	} else if (report->status_part_found || report_type_is_dsn(report)) {
+		/* A report that names no recipient is still a report */
+		report->kind = BOUNCE_KIND_DSN;
+		report->decoder = "rfc3464";
+	} else if (bounce_decode_autoreply(pool, msg, report)) {
+		/* after the reports: DSNs are Auto-Submitted too */
+		report->kind = BOUNCE_KIND_AUTOREPLY;
+		report->decoder = "rfc3834";
+	}
+	if (report->kind == BOUNCE_KIND_NONE) {
+		/* what looked like a quoted message belongs to no report */
+		i_zero(&report->original);
+		report->original_found = FALSE;
+		return;
+	}
+	for (i = 0; i < array_count(&report->recipients); i++) {
+		rcpt = array_idx_modifiable(&report->recipients, i);
+		bounce_reason_classify(pool, report, rcpt);
+	}
+}
+
+/* Mail stored with CR alone ending its lines (old Mac tools) has no line
+   breaks for message-parser. Such a message is read whole -- it is within
+   the read bound anyway -- and its CRs become LFs. Returns the stream to
+   parse, with a reference. */
+static struct istream *
+analysis_input(struct istream *limited, buffer_t **copy_r)
+{
+	const unsigned char *data;
+	size_t size;
+	buffer_t *copy;
+	unsigned char *p, *end;
+
+	*copy_r = NULL;
+	if (i_stream_read_more(limited, &data, &size) <= 0 ||
+	    memchr(data, '\n', size) != NULL ||
+	    memchr(data, '\r', size) == NULL) {
+		i_stream_ref(limited);
+		return limited;
+	}
+	copy = buffer_create_dynamic(default_pool, size * 2);
+	while (i_stream_read_more(limited, &data, &size) > 0) {
+		buffer_append(copy, data, size);
+		i_stream_skip(limited, size);
+	}
+	end = buffer_get_modifiable_data(copy, NULL);
+	for (p = end, end += copy->used; p < end; p++) {
+		if (*p == '\r')
+			*p = '\n';
+	}
+	*copy_r = copy;
+	return i_stream_create_from_data(copy->data, copy->used);
 }
 
 int bounce_analyze(struct istream *input,
@@ -254,7 +527,8 @@ int bounce_analyze(struct istream *input,
 	struct message_parser_ctx *parser;
 	struct message_part *parts;
 	struct message_block block;
-	struct istream *limited;
+	struct istream *limited, *parse_input;
+	buffer_t *cr_copy;
 	uoff_t start_offset = input->v_offset;
 	uoff_t max_size = set->max_read_size != 0 ? set->max_read_size :
 		BOUNCE_ANALYZER_DEFAULT_MAX_READ_SIZE;
@@ -267,15 +541,18 @@ int bounce_analyze(struct istream *input,
 	p_array_init(&ctx.report->recipients, pool, 4);
 	ctx.decoder = message_decoder_init(NULL, 0);
 	ctx.status_body = str_new(default_pool, 1024);
+	ctx.feedback_body = str_new(default_pool, 256);
 	ctx.headers_body = str_new(default_pool, 1024);
+	ctx.text = str_new(default_pool, 4096);
+	ctx.html = str_new(default_pool, 256);
 
 	i_stream_seek(input, 0);
 	limited = i_stream_create_limit(input, max_size);
 	parts_pool = pool_alloconly_create("bounce analyzer parts", 4096);
-	parser = message_parser_init(parts_pool, limited, &parser_set);
+	parse_input = analysis_input(limited, &cr_copy);
+	parser = message_parser_init(parts_pool, parse_input, &parser_set);
 
-	while (!ctx.done &&
-	       message_parser_parse_next_block(parser, &block) > 0)
+	while (message_parser_parse_next_block(parser, &block) > 0)
 		analyze_block(&ctx, &block);
 
 	if (limited->stream_errno != 0) {
@@ -283,36 +560,26 @@ int bounce_analyze(struct istream *input,
 					   i_stream_get_name(input),
 					   i_stream_get_error(limited));
 		ret = -1;
-	} else if (!ctx.done && limited->v_offset >= max_size) {
+	} else if (limited->v_offset >= max_size) {
 		/* The limit was reached; was there more? */
 		i_stream_seek(input, max_size);
 		ctx.report->truncated = i_stream_have_bytes_left(input);
 	}
 
-	if (ret == 0 && str_len(ctx.status_body) > 0) {
-		bounce_decode_rfc3464(pool, str_data(ctx.status_body),
-				      str_len(ctx.status_body), ctx.report);
-	}
-	if (ret == 0 && !ctx.report->original_found &&
-	    str_len(ctx.headers_body) > 0) {
-		ctx.report->original_found = TRUE;
-		bounce_decode_original_headers(pool,
-			str_data(ctx.headers_body), str_len(ctx.headers_body),
-			&ctx.report->original);
-	}
-
-	if (ret == 0) {
-		struct bounce_recipient *rcpt;
-
-		array_foreach_modifiable(&ctx.report->recipients, rcpt)
-			bounce_reason_classify(pool, ctx.report->kind, rcpt);
-	}
+	if (ret == 0)
+		analysis_decode(&ctx);
 	message_decoder_deinit(&ctx.decoder);
 	str_free(&ctx.status_body);
+	str_free(&ctx.feedback_body);
 	str_free(&ctx.headers_body);
+	str_free(&ctx.text);
+	str_free(&ctx.html);
 	message_parser_deinit(&parser, &parts);
 	pool_unref(&parts_pool);
+	i_stream_unref(&parse_input);
 	i_stream_unref(&limited);
+	if (cr_copy != NULL)
+		buffer_free(&cr_copy);
 	i_stream_seek(input, start_offset);
 
 	if (ret < 0)

@@ -4,6 +4,8 @@
 #include "lib.h"
 #include "bounce-reason.h"
 
+#include <ctype.h>
+
 static const char *const bounce_reason_names[BOUNCE_REASON_COUNT] = {
 	[BOUNCE_REASON_UNDEFINED] = "undefined",
 	[BOUNCE_REASON_AUTHFAILURE] = "authfailure",
@@ -60,13 +62,539 @@ bool bounce_reason_from_str(const char *name, enum bounce_reason *reason_r)
 	return FALSE;
 }
 
-void bounce_reason_classify(pool_t pool ATTR_UNUSED, enum bounce_kind kind,
+/* What the reasons mean for the address: a hard bounce says the address
+   itself is dead, so only these can be hard */
+static const enum bounce_reason hard_reasons[] = {
+	BOUNCE_REASON_USERUNKNOWN,
+	BOUNCE_REASON_HOSTUNKNOWN,
+	BOUNCE_REASON_HASMOVED,
+	BOUNCE_REASON_NOTACCEPT,
+};
+
+/* Diagnostic phrases, lower-case, tried in order: the first one found in
+   the diagnostic decides. More specific phrases come before the general
+   ones they contain ("sender address rejected" before "rejected"). */
+static const struct {
+	enum bounce_reason reason;
+	const char *phrase;
+} reason_phrases[] = {
+#define R(reason, phrase) { BOUNCE_REASON_##reason, phrase }
+	/* the sender's own side */
+	R(REQUIREPTR, "reverse dns"),
+	R(REQUIREPTR, "reverse hostname"),
+	R(REQUIREPTR, "reverse lookup"),
+	R(REQUIREPTR, "no ptr record"),
+	R(REQUIREPTR, "ptr record"),
+	R(REQUIREPTR, "cannot find your hostname"),
+	R(REQUIREPTR, "cannot resolve your address"),
+	R(REQUIREPTR, "does not resolve to your ip"),
+	R(REQUIREPTR, "unresolvable"),
+	R(REQUIREPTR, "no rdns"),
+	R(REQUIREPTR, "client host rejected: cannot find your"),
+	R(REQUIREPTR, "ip name lookup failed"),
+	R(AUTHFAILURE, "spf check failed"),
+	R(AUTHFAILURE, "spf fail"),
+	R(AUTHFAILURE, "spf validation"),
+	R(AUTHFAILURE, "sender policy framework"),
+	R(AUTHFAILURE, "dmarc"),
+	R(AUTHFAILURE, "dkim"),
+	R(AUTHFAILURE, "is not authorized to send"),
+	R(AUTHFAILURE, "not allowed to send from"),
+	R(AUTHFAILURE, "spf"),
+	R(AUTHFAILURE, "not authorized to send on behalf"),
+	R(BADREPUTATION, "poor reputation"),
+	R(BADREPUTATION, "bad reputation"),
+	R(BADREPUTATION, "low reputation"),
+	R(BADREPUTATION, "ip reputation"),
+	R(BADREPUTATION, "sender reputation"),
+	R(SECURITYERROR, "must issue a starttls"),
+	R(SECURITYERROR, "starttls"),
+	R(SECURITYERROR, "tls required"),
+	R(SECURITYERROR, "encryption required"),
+	R(SECURITYERROR, "authentication required"),
+	R(SECURITYERROR, "authentication is required"),
+	R(SECURITYERROR, "submission requires authentication"),
+	R(SECURITYERROR, "unauthenticated senders not allowed"),
+	R(SECURITYERROR, "smtp authentication"),
+	R(NORELAYING, "relay access denied"),
+	R(NORELAYING, "relaying denied"),
+	R(NORELAYING, "relay not permitted"),
+	R(NORELAYING, "not permitted to relay"),
+	R(NORELAYING, "unable to relay"),
+	R(NORELAYING, "we do not relay"),
+	R(NORELAYING, "relaying not allowed"),
+	R(NORELAYING, "not a gateway"),
+	R(NORELAYING, "no relaying"),
+	R(REJECTED, "sender address rejected"),
+	R(REJECTED, "sender was rejected"),
+	R(REJECTED, "sender rejected"),
+	R(REJECTED, "sender verify failed"),
+	R(REJECTED, "domain of sender address"),
+	R(REJECTED, "sender domain"),
+	R(REJECTED, "envelope sender"),
+	R(REJECTED, "invalid sender"),
+	R(REJECTED, "sender is not allowed"),
+	R(REJECTED, "mail from address"),
+	R(REJECTED, "unknown sender"),
+	R(REJECTED, "not allowed to post"),
+	R(REJECTED, "you do not have permission to post"),
+	R(REJECTED, "does not have permission to post"),
+	R(REJECTED, "the group you tried to contact"),
+	R(REJECTED, "are not member"),
+	R(TOOMANYCONN, "too many connections"),
+	R(TOOMANYCONN, "too many simultaneous"),
+	R(TOOMANYCONN, "too many concurrent"),
+	R(TOOMANYCONN, "connection rate limit"),
+	R(TOOMANYCONN, "too many smtp sessions"),
+	R(SPEEDING, "rate limited"),
+	R(SPEEDING, "rate limit exceeded"),
+	R(SPEEDING, "sending rate"),
+	R(SPEEDING, "too many messages"),
+	R(SPEEDING, "temporarily deferred due to unexpected volume"),
+	/* Microsoft's directory-based edge blocking: no such user */
+	R(USERUNKNOWN, "recipient address rejected: access denied"),
+	R(SUSPEND, "account is blocked"),
+	R(BLOCKED, "invalid ip for sending"),
+	R(BLOCKED, "blacklisted"),
+	R(BLOCKED, "blocklisted"),
+	R(BLOCKED, "block list"),
+	R(BLOCKED, "blocklist"),
+	R(BLOCKED, "blacklist"),
+	R(BLOCKED, "dnsbl"),
+	R(BLOCKED, "rbl"),
+	R(BLOCKED, "spamhaus"),
+	R(BLOCKED, "spamcop"),
+	R(BLOCKED, "listed in"),
+	R(BLOCKED, "client host rejected"),
+	R(BLOCKED, "access denied"),
+	R(BLOCKED, "your ip"),
+	R(BLOCKED, "refused to talk to me"),
+	R(BLOCKED, "connection refused by"),
+	R(BLOCKED, "has been blocked"),
+	R(BLOCKED, "is blocked"),
+	R(BLOCKED, "blocked"),
+	/* the message */
+	R(VIRUSDETECTED, "virus"),
+	R(VIRUSDETECTED, "malware"),
+	R(VIRUSDETECTED, "infected"),
+	R(SPAMDETECTED, "spam"),
+	R(SPAMDETECTED, "junk mail"),
+	R(SPAMDETECTED, "unsolicited"),
+	R(SPAMDETECTED, "bulk mail"),
+	R(MESGTOOBIG, "message size exceeds"),
+	R(MESGTOOBIG, "message too large"),
+	R(MESGTOOBIG, "message too big"),
+	R(MESGTOOBIG, "message is too large"),
+	R(MESGTOOBIG, "message is too big"),
+	R(MESGTOOBIG, "size limit"),
+	R(MESGTOOBIG, "exceeds the maximum size"),
+	R(MESGTOOBIG, "exceeds maximum message size"),
+	R(MESGTOOBIG, "message length exceeds"),
+	R(MESGTOOBIG, "line limit exceeded"),
+	R(EXCEEDLIMIT, "header size exceeds"),
+	R(EXCEEDLIMIT, "too many recipients"),
+	R(EXCEEDLIMIT, "recipient limit"),
+	R(NOTCOMPLIANTRFC, "rfc 5322"),
+	R(NOTCOMPLIANTRFC, "rfc5322"),
+	R(NOTCOMPLIANTRFC, "rfc 2822"),
+	R(NOTCOMPLIANTRFC, "rfc2822"),
+	R(NOTCOMPLIANTRFC, "not rfc compliant"),
+	R(NOTCOMPLIANTRFC, "multiple addresses in from"),
+	R(NOTCOMPLIANTRFC, "duplicate header"),
+	R(CONTENTERROR, "message content rejected"),
+	R(CONTENTERROR, "illegal character"),
+	R(CONTENTERROR, "invalid mime"),
+	R(CONTENTERROR, "header error"),
+	R(CONTENTERROR, "message header"),
+	R(CONTENTERROR, "content rejected"),
+	R(POLICYVIOLATION, "policy violation"),
+	R(POLICYVIOLATION, "violates"),
+	R(POLICYVIOLATION, "violation of"),
+	R(POLICYVIOLATION, "prohibited"),
+	R(POLICYVIOLATION, "by policy"),
+	R(POLICYVIOLATION, "local policy"),
+	R(POLICYVIOLATION, "policy reasons"),
+	/* the recipient */
+	R(HASMOVED, "has moved"),
+	R(HASMOVED, "address has changed"),
+	R(HASMOVED, "is no longer valid"),
+	R(HASMOVED, "no longer in use"),
+	R(SUSPEND, "account disabled"),
+	R(SUSPEND, "mailbox is frozen"),
+	R(SUSPEND, "account is locked"),
+	R(SUSPEND, "temporary locked"),
+	R(SUSPEND, "temporarily locked"),
+	R(SUSPEND, "account has been disabled"),
+	R(SUSPEND, "account is disabled"),
+	R(SUSPEND, "mailbox disabled"),
+	R(SUSPEND, "mailbox is disabled"),
+	R(SUSPEND, "account is inactive"),
+	R(SUSPEND, "inactive account"),
+	R(SUSPEND, "account is suspended"),
+	R(SUSPEND, "suspended"),
+	R(SUSPEND, "deactivated"),
+	R(SUSPEND, "is disabled"),
+	R(SUSPEND, "account expired"),
+	R(SUSPEND, "mailbox unavailable"),
+	R(MAILBOXFULL, "mailbox full"),
+	R(MAILBOXFULL, "mailbox is full"),
+	R(MAILBOXFULL, "mailbox size limit"),
+	R(MAILBOXFULL, "over quota"),
+	R(MAILBOXFULL, "overquota"),
+	R(MAILBOXFULL, "quota exceeded"),
+	R(MAILBOXFULL, "exceeded storage"),
+	R(MAILBOXFULL, "exceeds mailbox"),
+	R(MAILBOXFULL, "disk quota"),
+	R(MAILBOXFULL, "mail quota"),
+	R(MAILBOXFULL, "storage quota"),
+	R(MAILBOXFULL, "quota"),
+	R(MAILBOXFULL, "too much mail data"),
+	R(MAILBOXFULL, "mailfolder is full"),
+	R(MAILBOXFULL, "mailbox exceeds"),
+	R(MAILBOXFULL, "insufficient space"),
+	R(SYSTEMFULL, "insufficient system storage"),
+	R(SYSTEMFULL, "disk full"),
+	R(SYSTEMFULL, "out of disk"),
+	R(SYSTEMFULL, "no space left"),
+	R(HOSTUNKNOWN, "domain does not exist"),
+	R(HOSTUNKNOWN, "domain may not exist"),
+	R(HOSTUNKNOWN, "unrouteable address"),
+	R(HOSTUNKNOWN, "bad destination system"),
+	R(NOTACCEPT, "no smtp service"),
+	R(NOTACCEPT, "not accepting network messages"),
+	R(MAILERERROR, "mailer error"),
+	R(SYSTEMERROR, "internal system error"),
+	R(USERUNKNOWN, "user unknown"),
+	R(USERUNKNOWN, "unknown user"),
+	R(USERUNKNOWN, "no such user"),
+	R(USERUNKNOWN, "user not found"),
+	R(USERUNKNOWN, "user doesn't exist"),
+	R(USERUNKNOWN, "user does not exist"),
+	R(USERUNKNOWN, "unknown recipient"),
+	R(USERUNKNOWN, "recipient unknown"),
+	R(USERUNKNOWN, "recipient not found"),
+	R(USERUNKNOWN, "no such recipient"),
+	R(USERUNKNOWN, "invalid recipient"),
+	R(USERUNKNOWN, "no such mailbox"),
+	R(USERUNKNOWN, "mailbox not found"),
+	R(USERUNKNOWN, "mailbox does not exist"),
+	R(USERUNKNOWN, "mailbox unknown"),
+	R(USERUNKNOWN, "invalid mailbox"),
+	R(USERUNKNOWN, "bad destination mailbox"),
+	R(USERUNKNOWN, "no mailbox"),
+	R(USERUNKNOWN, "unknown address"),
+	R(USERUNKNOWN, "address unknown"),
+	R(USERUNKNOWN, "account does not exist"),
+	R(USERUNKNOWN, "does not exist"),
+	R(USERUNKNOWN, "unknown local part"),
+	R(USERUNKNOWN, "not a valid mailbox"),
+	R(USERUNKNOWN, "recipient name is not recognized"),
+	R(USERUNKNOWN, "is not a valid"),
+	R(USERUNKNOWN, "not listed in"),
+	R(USERUNKNOWN, "no such person"),
+	R(USERUNKNOWN, "user is unknown"),
+	R(USERUNKNOWN, "unknown or illegal alias"),
+	R(USERUNKNOWN, "address is not"),
+	R(USERUNKNOWN, "user doesn't have a"),
+	R(USERUNKNOWN, "not a registered"),
+	R(NOTACCEPT, "does not accept mail"),
+	R(NOTACCEPT, "does not accept email"),
+	R(NOTACCEPT, "null mx"),
+	R(NOTACCEPT, "not accepting mail"),
+	R(HOSTUNKNOWN, "host unknown"),
+	R(HOSTUNKNOWN, "unknown host"),
+	R(HOSTUNKNOWN, "host not found"),
+	R(HOSTUNKNOWN, "domain not found"),
+	R(HOSTUNKNOWN, "no such domain"),
+	R(HOSTUNKNOWN, "unrouteable mail domain"),
+	R(HOSTUNKNOWN, "unknown domain"),
+	R(HOSTUNKNOWN, "name or service not known"),
+	R(HOSTUNKNOWN, "domain name not found"),
+	R(HOSTUNKNOWN, "all relevant mx records point to non-existent hosts"),
+	R(HOSTUNKNOWN, "no mx record"),
+	R(HOSTUNKNOWN, "nxdomain"),
+	/* the systems between */
+	R(MAILERERROR, "mailer error"),
+	R(MAILERERROR, "command died with status"),
+	R(MAILERERROR, "command output:"),
+	R(MAILERERROR, "x-unix;"),
+	R(MAILERERROR, "pipe to |"),
+	R(MAILERERROR, "procmail"),
+	R(NETWORKERROR, "mail loop"),
+	R(NETWORKERROR, "loops back to myself"),
+	R(NETWORKERROR, "too many hops"),
+	R(NETWORKERROR, "hop count exceeded"),
+	R(NETWORKERROR, "routing loop"),
+	R(EXPIRED, "retry timeout exceeded"),
+	R(EXPIRED, "retry time not reached"),
+	R(EXPIRED, "delivery time expired"),
+	R(EXPIRED, "message expired"),
+	R(EXPIRED, "has been delayed"),
+	R(EXPIRED, "could not be delivered within"),
+	R(EXPIRED, "was not delivered for"),
+	R(EXPIRED, "cannot send message for"),
+	R(EXPIRED, "giving up"),
+	R(EXPIRED, "message timed out"),
+	R(EXPIRED, "queue too long"),
+	R(EXPIRED, "too long in queue"),
+	R(EXPIRED, "failing for a long time"),
+	R(EXPIRED, "will be retried for"),
+	R(NETWORKERROR, "connection timed out"),
+	R(NETWORKERROR, "timed out"),
+	R(NETWORKERROR, "connection refused"),
+	R(NETWORKERROR, "network is unreachable"),
+	R(NETWORKERROR, "no route to host"),
+	R(NETWORKERROR, "lost connection"),
+	R(NETWORKERROR, "could not connect"),
+	R(NETWORKERROR, "unable to connect"),
+	R(NETWORKERROR, "connection reset"),
+	R(NETWORKERROR, "dns error"),
+	R(SYNTAXERROR, "syntax error"),
+	R(SYNTAXERROR, "command unrecognized"),
+	R(SYNTAXERROR, "unrecognized command"),
+	R(SYNTAXERROR, "not implemented"),
+	R(SYSTEMERROR, "system error"),
+	R(SYSTEMERROR, "internal error"),
+	R(SYSTEMERROR, "server error"),
+	R(SYSTEMERROR, "local configuration error"),
+	R(SYSTEMERROR, "local error"),
+	R(SYSTEMERROR, "temporary failure"),
+	R(SYSTEMERROR, "temporarily unavailable"),
+	R(SYSTEMERROR, "service currently unavailable"),
+	R(SYSTEMERROR, "could not load"),
+	R(FILTERED, "filtered"),
+	R(FILTERED, "delivery not authorized"),
+	R(FILTERED, "rejected by the recipient"),
+	R(FILTERED, "refused by the recipient"),
+	R(USERUNKNOWN, "recipient address rejected"),
+#undef R
+};
+
+/* Words that say little on their own: tried only when neither a phrase
+   above nor the status code said why */
+static const struct {
+	enum bounce_reason reason;
+	const char *phrase;
+} weak_reason_phrases[] = {
+	{ BOUNCE_REASON_USERUNKNOWN, "address rejected" },
+	{ BOUNCE_REASON_REJECTED, "rejected" },
+	{ BOUNCE_REASON_REJECTED, "refused" },
+};
+
+/* Status codes that say why on their own (RFC 3463, and the enhanced
+   codes of RFC 7372 and Microsoft's), tried when no phrase matched.
+   A code with detail 0 stands for its whole subject. */
+static const struct {
+	const char *status;
+	enum bounce_reason reason;
+} reason_statuses[] = {
+#define S(status, reason) { status, BOUNCE_REASON_##reason }
+	S("1.1", USERUNKNOWN),
+	S("1.2", HOSTUNKNOWN),
+	S("1.3", USERUNKNOWN),
+	S("1.4", USERUNKNOWN),
+	S("1.6", HASMOVED),
+	S("1.7", REJECTED),
+	S("1.8", REJECTED),
+	S("1.10", NOTACCEPT),
+	S("2.1", SUSPEND),
+	S("2.2", MAILBOXFULL),
+	S("2.3", EXCEEDLIMIT),
+	S("2.4", MAILERERROR),
+	S("3.1", SYSTEMFULL),
+	S("3.2", NOTACCEPT),
+	S("3.4", MESGTOOBIG),
+	S("3.5", SYSTEMERROR),
+	S("4.1", NETWORKERROR),
+	S("4.2", NETWORKERROR),
+	S("4.3", SYSTEMERROR),
+	S("4.4", HOSTUNKNOWN),
+	S("4.6", NETWORKERROR),
+	S("4.7", EXPIRED),
+	S("5.3", EXCEEDLIMIT),
+	S("5.0", SYNTAXERROR),
+	S("5.1", SYNTAXERROR),
+	S("5.2", SYNTAXERROR),
+	S("5.4", SYNTAXERROR),
+	S("6.0", CONTENTERROR),
+	S("6.1", CONTENTERROR),
+	S("7.1", BLOCKED),
+	S("7.7", SECURITYERROR),
+	S("7.8", SECURITYERROR),
+	S("7.9", SECURITYERROR),
+	S("7.13", SUSPEND),
+	S("7.14", SECURITYERROR),
+	S("7.20", AUTHFAILURE),
+	S("7.21", AUTHFAILURE),
+	S("7.22", AUTHFAILURE),
+	S("7.23", AUTHFAILURE),
+	S("7.24", AUTHFAILURE),
+	S("7.25", REQUIREPTR),
+	S("7.26", AUTHFAILURE),
+	S("7.27", NOTACCEPT),
+	S("7.0", SECURITYERROR),
+#undef S
+};
+
+static bool reason_is_hard(enum bounce_reason reason)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(hard_reasons); i++) {
+		if (hard_reasons[i] == reason)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* The first RFC 3463 status code in text ("... 550 5.1.1 <x> ..."):
+   class 2, 4 or 5, subject and detail of 1-3 digits, standing alone */
+static const char *find_status(const char *text)
+{
+	const char *p, *start;
+	unsigned int part, digits;
+
+	for (p = text; *p != '\0'; p++) {
+		if ((*p != '4' && *p != '5' && *p != '2') || p[1] != '.' ||
+		    (p > text && (i_isalnum(p[-1]) || p[-1] == '.')))
+			continue;
+		start = p;
+		p++;
+		for (part = 1; part < 3; part++) {
+			if (*p++ != '.')
+				break;
+			for (digits = 0; i_isdigit(*p); digits++)
+				p++;
+			if (digits == 0 || digits > 3)
+				break;
+		}
+		if (part == 3 && !i_isalnum(*p) && *p != '.')
+			return t_strdup_until(start, p);
+		p = start;
+	}
+	return NULL;
+}
+
+/* The SMTP reply code the diagnostic quotes: three digits, 2-5 first,
+   standing alone ("550 ", "550-", "said: 550") */
+static const char *find_reply_code(const char *text)
+{
+	const char *p;
+
+	for (p = text; *p != '\0'; p++) {
+		if (*p < '2' || *p > '5' || !i_isdigit(p[1]) ||
+		    !i_isdigit(p[2]) || p[1] > '5' ||
+		    (p > text && (i_isalnum(p[-1]) || p[-1] == '.' ||
+				  p[-1] == '-' || p[-1] == ':' ||
+				  p[-1] == '[' || p[-1] == '#')))
+			continue;
+		if (p[3] == ' ' || p[3] == '-' || p[3] == '\0')
+			return t_strndup(p, 3);
+	}
+	return NULL;
+}
+
+static enum bounce_reason reason_from_status(const char *status)
+{
+	const char *subject = strchr(status, '.') + 1;
+	unsigned int i;
+
+	/* the whole "subject.detail" first, then its subject */
+	for (i = 0; i < N_ELEMENTS(reason_statuses); i++) {
+		if (strcmp(subject, reason_statuses[i].status) == 0)
+			return reason_statuses[i].reason;
+	}
+	return BOUNCE_REASON_UNDEFINED;
+}
+
+static enum bounce_reason reason_from_text(const char *text, bool weak)
+{
+	const char *lc = t_str_lcase(text);
+	unsigned int i;
+
+	if (weak) {
+		for (i = 0; i < N_ELEMENTS(weak_reason_phrases); i++) {
+			if (strstr(lc, weak_reason_phrases[i].phrase) != NULL)
+				return weak_reason_phrases[i].reason;
+		}
+		return BOUNCE_REASON_UNDEFINED;
+	}
+	for (i = 0; i < N_ELEMENTS(reason_phrases); i++) {
+		if (strstr(lc, reason_phrases[i].phrase) != NULL)
+			return reason_phrases[i].reason;
+	}
+	return BOUNCE_REASON_UNDEFINED;
+}
+
+static bool action_is(const struct bounce_recipient *rcpt, const char *action)
+{
+	return rcpt->action != NULL && strcmp(rcpt->action, action) == 0;
+}
+
+void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 			    struct bounce_recipient *rcpt)
 {
-	/* placeholder until the rule table lands */
+	enum bounce_kind kind = report->kind;
+	const char *diagnostic = rcpt->diagnostic_code;
+	enum bounce_reason reason = BOUNCE_REASON_UNDEFINED;
+	char class;
+
+	if (diagnostic != NULL) {
+		if (rcpt->status == NULL) {
+			const char *status = find_status(diagnostic);
+
+			if (status != NULL)
+				rcpt->status = p_strdup(pool, status);
+		}
+		if (rcpt->reply_code == NULL) {
+			const char *code = find_reply_code(diagnostic);
+
+			if (code != NULL)
+				rcpt->reply_code = p_strdup(pool, code);
+		}
+	}
+	if (rcpt->status == NULL) {
+		/* Only the class is known: x.0.0, "other undefined status" */
+		if (rcpt->reply_code != NULL && rcpt->reply_code[0] != '2')
+			class = rcpt->reply_code[0];
+		else if (action_is(rcpt, "delayed"))
+			class = '4';
+		else if (action_is(rcpt, "failed"))
+			class = '5';
+		else
+			class = '\0';
+		if (class != '\0')
+			rcpt->status = p_strdup_printf(pool, "%c.0.0", class);
+	}
+
+	if (rcpt->status != NULL && rcpt->status[0] == '2')
+		reason = BOUNCE_REASON_DELIVERED;
+	else if (kind == BOUNCE_KIND_AUTOREPLY)
+		reason = BOUNCE_REASON_VACATION;
+	else if (kind == BOUNCE_KIND_FEEDBACK)
+		reason = BOUNCE_REASON_FEEDBACK;
+	else if (action_is(rcpt, "delivered") || action_is(rcpt, "relayed") ||
+		 action_is(rcpt, "expanded"))
+		reason = BOUNCE_REASON_DELIVERED;
+	else {
+		if (diagnostic != NULL)
+			reason = reason_from_text(diagnostic, FALSE);
+		if (reason == BOUNCE_REASON_UNDEFINED && rcpt->status != NULL)
+			reason = reason_from_status(rcpt->status);
+		if (reason == BOUNCE_REASON_UNDEFINED &&
+		    report->report_text != NULL)
+			reason = reason_from_text(report->report_text, FALSE);
+		if (reason == BOUNCE_REASON_UNDEFINED && diagnostic != NULL)
+			reason = reason_from_text(diagnostic, TRUE);
+		if (reason == BOUNCE_REASON_UNDEFINED &&
+		    report->decoder_reason != BOUNCE_REASON_UNDEFINED)
+			reason = report->decoder_reason;
+		if (reason == BOUNCE_REASON_UNDEFINED &&
+		    action_is(rcpt, "delayed"))
+			reason = BOUNCE_REASON_EXPIRED;
+	}
+	rcpt->reason = reason;
 	rcpt->permanent = rcpt->status != NULL ? rcpt->status[0] == '5' :
-		(rcpt->action != NULL && strcmp(rcpt->action, "failed") == 0);
-	rcpt->hard = FALSE;
-	rcpt->reason = kind == BOUNCE_KIND_AUTOREPLY ? BOUNCE_REASON_VACATION :
-		BOUNCE_REASON_UNDEFINED;
+		action_is(rcpt, "failed");
+	rcpt->hard = rcpt->permanent && reason_is_hard(reason);
 }

@@ -13,7 +13,7 @@
 
 /* Sets rcpt->reason, ->permanent and ->hard. Fills in rcpt->status from
    the diagnostic text or the reply code when the report gave none. */
-void bounce_reason_classify(pool_t pool, enum bounce_kind kind,
+void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 			    struct bounce_recipient *rcpt);
 
 #endif

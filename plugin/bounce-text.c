@@ -1,0 +1,461 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
+
+/* The shared reader of bounces written as prose. MTAs word their reports
+   differently but lay them out alike: some introduction, then each failed
+   address at the start of a line (or after "RCPT TO:"), followed by the
+   server's answer, then the original message. The family decoders steer
+   this reader with their own markers; the layout rules live here, once. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "strfuncs.h"
+#include "smtp-address.h"
+#include "bounce-decoders.h"
+
+#include <ctype.h>
+
+/* Lines at which the quoted original message begins (lower-case, after
+   leading white space and dashes) */
+static const char *const original_markers[] = {
+	"this is a copy of the message",
+	"below this line is a copy of the message",
+	"original message follows",
+	"original message ---",
+	"original message -----",
+	"original message header",
+	"message headers follow",
+	"headers of the original message",
+	"header of the original message",
+	"the original message was received",
+	"the original message headers",
+	"copy of the original message",
+	"returned message",
+	"undelivered message",
+	"original message is attached",
+	"your message reads",
+	"rfc822-headers",
+	"content-type: message/rfc822",
+	"content-type: text/rfc822-headers",
+};
+
+/* Header fields that start a quoted header block at column 0 */
+static const char *const original_header_starts[] = {
+	"received: ", "return-path: ", "dkim-signature: ", "message-id: ",
+	"x-received: ", "arc-seal: ", "authentication-results: ",
+};
+
+/* Labels after which an address in running text is the recipient */
+static const char *const recipient_labels[] = {
+	"rcpt to:",
+	"recipient address:",
+	"original-recipient:",
+	"final-recipient:",
+	"failed recipient:",
+	"recipient:",
+	"unknown user:",
+	"to:",
+	"mail to",
+	"message to",
+	"delivering to",
+	"delivered to",
+	"delivery to",
+};
+
+/* Local parts that are the reporting system, never a failed recipient */
+static const char *const system_local_parts[] = {
+	"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon",
+	"mail.delivery.system",
+};
+
+/* The longest diagnostic kept per recipient */
+#define DIAGNOSTIC_MAX_LENGTH 1000
+/* The longest report text kept */
+#define REPORT_TEXT_MAX_LENGTH 2000
+
+static bool line_starts_with_any(const char *line, size_t len,
+				 const char *const *list, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		size_t n = strlen(list[i]);
+
+		if (n <= len && memcmp(line, list[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* memmem() is a GNU extension; this is all we need of it */
+static const char *
+find_in(const char *data, size_t size, const char *needle)
+{
+	size_t n = strlen(needle);
+	const char *p = data, *end = data + size;
+
+	i_assert(n > 0);
+	while ((size_t)(end - p) >= n &&
+	       (p = memchr(p, needle[0], end - p - n + 1)) != NULL) {
+		if (memcmp(p, needle, n) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+static bool line_contains(const char *line, size_t len, const char *needle)
+{
+	return find_in(line, len, needle) != NULL;
+}
+
+static bool line_contains_any(const char *line, size_t len,
+			      const char *const *list)
+{
+	if (list == NULL)
+		return FALSE;
+	for (; *list != NULL; list++) {
+		if (line_contains(line, len, *list))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static size_t line_end(const struct bounce_message *msg, size_t pos)
+{
+	const char *nl = memchr(msg->text + pos, '\n', msg->text_len - pos);
+
+	return nl == NULL ? msg->text_len : (size_t)(nl - msg->text);
+}
+
+size_t bounce_text_original_offset(const struct bounce_message *msg,
+				   const struct bounce_mta_decoder *decoder,
+				   size_t start)
+{
+	const char *lc = msg->text_lcase;
+	size_t pos, end, skip;
+	unsigned int i;
+
+	for (pos = start; pos < msg->text_len; pos = end + 1) {
+		end = line_end(msg, pos);
+		if (line_starts_with_any(lc + pos, end - pos,
+					 original_header_starts,
+					 N_ELEMENTS(original_header_starts)))
+			return pos;
+		for (skip = pos; skip < end &&
+		     (lc[skip] == ' ' || lc[skip] == '\t' || lc[skip] == '-' ||
+		      lc[skip] == '=' || lc[skip] == '>' || lc[skip] == '*');
+		     skip++) ;
+		if (decoder != NULL &&
+		    line_contains_any(lc + skip, end - skip,
+				      decoder->end_markers))
+			return I_MIN(end + 1, msg->text_len);
+		for (i = 0; i < N_ELEMENTS(original_markers); i++) {
+			if (line_contains(lc + skip, end - skip,
+					  original_markers[i]))
+				return I_MIN(end + 1, msg->text_len);
+		}
+	}
+	return msg->text_len;
+}
+
+static bool is_local_part_char(unsigned char c)
+{
+	return i_isalnum(c) || c >= 0x80 || strchr("!#$%&'*+-/=?^_`{|}~.", c) != NULL;
+}
+
+static bool is_domain_char(unsigned char c)
+{
+	return i_isalnum(c) || c >= 0x80 || c == '-' || c == '.';
+}
+
+/* An address is valid when Dovecot's SMTP address parser accepts it
+   (UTF-8 ones, RFC 6531, are taken as they are) */
+static bool address_is_valid(const char *address)
+{
+	struct smtp_address *parsed;
+	const char *error, *p;
+
+	for (p = address; *p != '\0'; p++) {
+		if ((unsigned char)*p >= 0x80)
+			return TRUE;
+	}
+	return smtp_address_parse_mailbox(pool_datastack_create(), address, 0,
+					  &parsed, &error) >= 0 &&
+		parsed->domain != NULL;
+}
+
+const char *bounce_text_find_address(const char *data, size_t size,
+				     size_t *pos_r, size_t *len_r)
+{
+	const char *at;
+	size_t at_pos, start, end, search = 0;
+
+	while ((at = memchr(data + search, '@', size - search)) != NULL) {
+		at_pos = at - data;
+		search = at_pos + 1;
+		for (start = at_pos; start > 0 &&
+		     is_local_part_char(data[start-1]); start--) ;
+		for (end = at_pos + 1; end < size &&
+		     is_domain_char(data[end]); end++) ;
+		/* a sentence's full stop is no part of the domain */
+		while (end > at_pos + 1 && data[end-1] == '.')
+			end--;
+		while (start < at_pos && data[start] == '.')
+			start++;
+		if (start == at_pos || end == at_pos + 1)
+			continue;
+
+		const char *address = t_strndup(data + start, end - start);
+		if (!address_is_valid(address))
+			continue;
+		if (start > 0 && data[start-1] == '<' &&
+		    end < size && data[end] == '>') {
+			start--;
+			end++;
+		}
+		*pos_r = start;
+		*len_r = end - start;
+		return address;
+	}
+	return NULL;
+}
+
+static bool address_is_system(const struct bounce_message *msg,
+			      const char *address)
+{
+	const char *at = strchr(address, '@');
+	unsigned int i;
+
+	if (strcasecmp(address, msg->from_address) == 0 ||
+	    strcasecmp(address, msg->to_address) == 0)
+		return TRUE;
+	for (i = 0; i < N_ELEMENTS(system_local_parts); i++) {
+		if (strncasecmp(address, system_local_parts[i],
+				at - address) == 0 &&
+		    system_local_parts[i][at - address] == '\0')
+			return TRUE;
+	}
+	return FALSE;
+}
+
+struct bounce_recipient *
+bounce_text_add_recipient(pool_t pool, struct bounce_report *report,
+			  const char *address, const char *diagnostic)
+{
+	struct bounce_recipient *rcpt;
+
+	array_foreach_modifiable(&report->recipients, rcpt) {
+		if (strcasecmp(rcpt->final_recipient, address) != 0)
+			continue;
+		if (diagnostic == NULL || *diagnostic == '\0')
+			return rcpt;
+		if (rcpt->diagnostic_code == NULL) {
+			rcpt->diagnostic_code = p_strdup(pool, diagnostic);
+		} else if (strlen(rcpt->diagnostic_code) <
+			   DIAGNOSTIC_MAX_LENGTH) {
+			rcpt->diagnostic_code = p_strndup(pool,
+				t_strconcat(rcpt->diagnostic_code, " ",
+					    diagnostic, NULL),
+				DIAGNOSTIC_MAX_LENGTH);
+		}
+		return rcpt;
+	}
+	if (array_count(&report->recipients) >= BOUNCE_REPORT_MAX_RECIPIENTS)
+		return NULL;
+	rcpt = array_append_space(&report->recipients);
+	rcpt->final_recipient = p_strndup(pool, address,
+					  BOUNCE_REPORT_MAX_FIELD_LENGTH);
+	rcpt->action = "failed";
+	if (diagnostic != NULL && *diagnostic != '\0') {
+		rcpt->diagnostic_code = p_strndup(pool, diagnostic,
+						  DIAGNOSTIC_MAX_LENGTH);
+	}
+	return rcpt;
+}
+
+/* "Some explanation: <address>" -- the address ends the line, after a
+   colon */
+static bool
+address_ends_labelled_line(const char *line, size_t len, size_t pos,
+			   size_t alen)
+{
+	size_t end = pos + alen;
+
+	while (end < len && strchr(" \t.>\"", line[end]) != NULL)
+		end++;
+	while (pos > 0 && (line[pos-1] == ' ' || line[pos-1] == '\t' ||
+			   line[pos-1] == '"'))
+		pos--;
+	return end == len && pos > 0 && line[pos-1] == ':';
+}
+
+/* The address the line names as a recipient, if any: one that starts the
+   line, or follows a recipient label. *rest_r is the text after it. */
+static const char *
+line_recipient(const struct bounce_message *msg, const char *line,
+	       const char *lc, size_t len, const char **rest_r)
+{
+	const char *address;
+	size_t skip, pos, alen;
+	unsigned int i;
+
+	for (skip = 0; skip < len && (line[skip] == ' ' || line[skip] == '\t' ||
+				      line[skip] == '*' || line[skip] == '-' ||
+				      line[skip] == '"');
+	     skip++) ;
+	address = bounce_text_find_address(line + skip, len - skip,
+					   &pos, &alen);
+	if (address == NULL)
+		return NULL;
+	if (pos != 0 && !address_ends_labelled_line(line + skip, len - skip,
+						    pos, alen)) {
+		/* not at the start: only after a label */
+		for (i = 0; i < N_ELEMENTS(recipient_labels); i++) {
+			if (find_in(lc + skip, pos, recipient_labels[i]) != NULL)
+				break;
+		}
+		if (i == N_ELEMENTS(recipient_labels))
+			return NULL;
+	}
+	if (address_is_system(msg, address))
+		return NULL;
+	*rest_r = t_strndup(line + skip + pos + alen, len - skip - pos - alen);
+	*rest_r = t_str_trim(*rest_r, " \t:.,;-()[]>");
+	return address;
+}
+
+static bool address_in_list(const char *address, const char *list)
+{
+	const char *const *items;
+
+	if (list == NULL)
+		return TRUE;
+	for (items = t_strsplit(list, ", \t"); *items != NULL; items++) {
+		if (strcasecmp(t_str_trim(*items, "<>"), address) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Where the report starts: after the first begin marker found */
+static size_t
+report_start(const struct bounce_message *msg,
+	     const struct bounce_mta_decoder *decoder)
+{
+	const char *const *marker, *found;
+
+	if (decoder == NULL || decoder->begin_markers == NULL)
+		return 0;
+	for (marker = decoder->begin_markers; *marker != NULL; marker++) {
+		found = strstr(msg->text_lcase, *marker);
+		if (found != NULL) {
+			return I_MIN(line_end(msg, found - msg->text_lcase) + 1,
+				     msg->text_len);
+		}
+	}
+	return 0;
+}
+
+const char *bounce_text_report_text(pool_t pool,
+				    const struct bounce_message *msg,
+				    const struct bounce_mta_decoder *decoder)
+{
+	size_t start = report_start(msg, decoder);
+	size_t end = bounce_text_original_offset(msg, decoder, start);
+	string_t *str = t_str_new(256);
+	bool space = FALSE;
+
+	for (; start < end && str_len(str) < REPORT_TEXT_MAX_LENGTH; start++) {
+		if (i_isspace(msg->text[start])) {
+			space = str_len(str) > 0;
+			continue;
+		}
+		if (space)
+			str_append_c(str, ' ');
+		space = FALSE;
+		str_append_c(str, msg->text[start]);
+	}
+	return str_len(str) == 0 ? NULL : p_strdup(pool, str_c(str));
+}
+
+void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
+			const struct bounce_mta_decoder *decoder,
+			struct bounce_report *report)
+{
+	const char *lc = msg->text_lcase, *address, *rest;
+	const char *failed = msg->hdr.x_failed_recipients;
+	const char *cur = NULL;
+	string_t *diag = t_str_new(256);
+	size_t pos = report_start(msg, decoder), end, region_end;
+	bool blank_after_text = FALSE;
+
+	region_end = bounce_text_original_offset(msg, decoder, pos);
+
+	for (; pos < region_end; pos = end + 1) {
+		end = line_end(msg, pos);
+		if (end > region_end)
+			end = region_end;
+		address = line_recipient(msg, msg->text + pos, lc + pos,
+					 end - pos, &rest);
+		if (address != NULL && address_in_list(address, failed)) {
+			if (cur != NULL && strcasecmp(cur, address) == 0 &&
+			    !blank_after_text) {
+				/* named again in its own diagnostic */
+				if (str_len(diag) > 0)
+					str_append_c(diag, ' ');
+				str_append(diag, rest);
+				continue;
+			}
+			if (cur != NULL && str_len(diag) > 0) {
+				(void)bounce_text_add_recipient(pool, report,
+					cur, str_c(diag));
+			}
+			str_truncate(diag, 0);
+			if (bounce_text_add_recipient(pool, report, address,
+						      NULL) == NULL)
+				break;
+			cur = address;
+			str_append(diag, rest);
+			blank_after_text = FALSE;
+			continue;
+		}
+		if (cur == NULL)
+			continue;
+
+		/* The diagnostic: the lines after the address, up to a
+		   blank line once there is some */
+		const char *line = t_str_trim(t_strndup(msg->text + pos,
+							end - pos), " \t");
+		if (*line == '\0') {
+			blank_after_text = str_len(diag) > 0;
+			continue;
+		}
+		if (blank_after_text ||
+		    str_len(diag) >= DIAGNOSTIC_MAX_LENGTH)
+			continue;
+		if (str_len(diag) > 0)
+			str_append_c(diag, ' ');
+		str_append(diag, line);
+	}
+	if (cur != NULL && str_len(diag) > 0)
+		(void)bounce_text_add_recipient(pool, report, cur, str_c(diag));
+	/* Exim and Google name the failed recipients in a header too: trust
+	   it when the text named none of them */
+	if (failed != NULL && array_count(&report->recipients) == 0) {
+		const char *const *items;
+
+		for (items = t_strsplit(failed, ", \t"); *items != NULL;
+		     items++) {
+			size_t apos, alen;
+
+			address = bounce_text_find_address(*items,
+				strlen(*items), &apos, &alen);
+			if (address != NULL) {
+				(void)bounce_text_add_recipient(pool, report,
+								address, NULL);
+			}
+		}
+	}
+}
