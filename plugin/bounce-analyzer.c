@@ -440,6 +440,11 @@ static void analysis_decode(struct bounce_analysis *ctx)
 		/* Quoted inline, after the bounce's own words */
 		size_t offset = bounce_text_original_offset(msg, NULL, 0);
 
+		/* the header block starts after the blank lines */
+		while (offset < msg->text_len &&
+		       (msg->text[offset] == '\n' || msg->text[offset] == ' ' ||
+			msg->text[offset] == '\t'))
+			offset++;
 		if (offset < msg->text_len) {
 			bounce_decode_original_headers(pool,
 				(const void *)(msg->text + offset),

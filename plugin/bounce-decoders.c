@@ -45,6 +45,12 @@ static const char *const system_senders[] = {
 	"<>",
 };
 
+/* A person replying to or forwarding a bounce sends none: subjects with
+   these prefixes (lower-case) are not a bounce's */
+static const char *const forward_prefixes[] = {
+	"fwd:", "fw:", "re:", "aw:", "wg:", "tr:", "rv:",
+};
+
 /* Subjects of bounces (lower-case substrings) */
 static const char *const bounce_subjects[] = {
 	"undeliverable", "undelivered", "delivery status notification",
@@ -154,6 +160,11 @@ bool bounce_decode_mta(pool_t pool, const struct bounce_message *msg,
 					  msg->hdr.subject);
 	unsigned int i;
 
+	for (i = 0; i < N_ELEMENTS(forward_prefixes); i++) {
+		if (strncmp(t_str_trim(subject, " \t"), forward_prefixes[i],
+			    strlen(forward_prefixes[i])) == 0)
+			return FALSE;
+	}
 	if (!contains_any(from, system_senders, N_ELEMENTS(system_senders)) &&
 	    !contains_any(subject, bounce_subjects,
 			  N_ELEMENTS(bounce_subjects)) &&

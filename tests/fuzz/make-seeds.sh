@@ -4,8 +4,12 @@
 # Writes the seed corpora and dictionaries of the fuzz targets into DIR:
 #   DIR/tag-parse/, DIR/tag-parse.dict  addresses, tagged and not
 #   DIR/keyfile/, DIR/keyfile.dict      key files
-# made from the test vectors, so that the seeds follow the vectors and
-# none are committed.
+#   DIR/bounce-analyzer/, DIR/bounce-analyzer.dict
+#                                       messages, bounces and not
+# made from the test vectors and messages, so that the seeds follow them
+# and none are committed. The messages are those of tests/data and, when
+# the directory BOUNCE_CORPUS (default ../shared/corpus/sisimai beside the
+# source tree) exists, the development bounce corpus in its maildir/.
 #
 # Usage: tests/fuzz/make-seeds.sh DIR
 
@@ -16,13 +20,15 @@ if [ $# -ne 1 ]; then
 	exit 2
 fi
 data=$(cd "$(dirname "$0")/../data" && pwd)
+top=$(cd "$data/../.." && pwd)
+corpus=${BOUNCE_CORPUS:-$top/../shared/corpus/sisimai}
 out=$1
 # Bytes, not characters: the vectors hold UTF-8 addresses
 LC_ALL=C
 export LC_ALL
 
-rm -rf "$out/tag-parse" "$out/keyfile"
-mkdir -p "$out/tag-parse" "$out/keyfile"
+rm -rf "$out/tag-parse" "$out/keyfile" "$out/bounce-analyzer"
+mkdir -p "$out/tag-parse" "$out/keyfile" "$out/bounce-analyzer"
 
 # Column N of the data rows of a vector file: comments and the header
 # line skipped
@@ -111,4 +117,64 @@ cat >"$out/keyfile.dict" <<'EOF'
 "#"
 "\x0d\x0a"
 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+EOF
+
+# Messages: the test messages, and the corpus's under their path there
+# (maildir/bsd/arf-01.eml as bsd-arf-01.eml: the same name is in dos/ and
+# mac/ with other line ends)
+for f in "$data"/*.eml; do
+	[ -f "$f" ] && cp "$f" "$out/bounce-analyzer/"
+done
+if [ -d "$corpus/maildir" ]; then
+	for f in "$corpus"/maildir/*/*.eml; do
+		[ -f "$f" ] || continue
+		dir=$(basename "$(dirname "$f")")
+		cp "$f" "$out/bounce-analyzer/$dir-$(basename "$f")"
+	done
+fi
+
+# The words a report is made of; most are in the seeds already, but
+# libFuzzer splices them in where no seed has them
+cat >"$out/bounce-analyzer.dict" <<'EOF'
+"Content-Type: "
+"multipart/report"
+"multipart/mixed"
+"report-type=delivery-status"
+"report-type=feedback-report"
+"boundary="
+"\x0a--"
+"--\x0a"
+"message/delivery-status"
+"message/global-delivery-status"
+"message/rfc822"
+"message/global"
+"text/rfc822-headers"
+"message/feedback-report"
+"text/plain"
+"text/html"
+"Content-Transfer-Encoding: "
+"base64"
+"quoted-printable"
+"charset="
+"=?utf-8?q?"
+"=?iso-8859-1?b?"
+"?="
+"Reporting-MTA: dns; "
+"Final-Recipient: rfc822; "
+"Original-Recipient: rfc822; "
+"Action: failed"
+"Status: 5.1.1"
+"Diagnostic-Code: smtp; "
+"Remote-MTA: dns; "
+"550 5.1.1 "
+"Feedback-Type: abuse"
+"Auto-Submitted: auto-replied"
+"X-Failed-Recipients: "
+"From: MAILER-DAEMON"
+"Subject: Undelivered Mail Returned to Sender"
+"Received: "
+"Message-ID: "
+"<user@example.com>"
+"\x0d\x0a"
+"\x0a\x0a"
 EOF

@@ -6,6 +6,9 @@ BS_PACKAGES_BUILD="build-essential autoconf automake libtool pkg-config
 	dovecot-dev libsodium-dev check"
 # Fuzzing (libFuzzer) runs on the host only
 BS_PACKAGES_FUZZ="clang"
+# So does the speed comparison with Sisimai and flufl.bounce
+# (tests/bench/bench-speed)
+BS_PACKAGES_SPEED="libsisimai-perl python3-flufl.bounce"
 BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
 	dovecot-managesieved sieve-connect python3 binutils procps"
 

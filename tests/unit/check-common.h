@@ -13,6 +13,7 @@ struct istream *test_data_open(const char *name);
 string_t *test_data_read(const char *name);
 
 Suite *bounce_analyzer_suite(void);
+Suite *bounce_decoders_suite(void);
 Suite *backscatter_settings_suite(void);
 Suite *backscatter_tag_suite(void);
 

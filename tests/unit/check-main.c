@@ -54,6 +54,7 @@ int main(void)
 
 	lib_init();
 	runner = srunner_create(bounce_analyzer_suite());
+	srunner_add_suite(runner, bounce_decoders_suite());
 	srunner_add_suite(runner, backscatter_settings_suite());
 	srunner_add_suite(runner, backscatter_tag_suite());
 	srunner_run_all(runner, CK_ENV);

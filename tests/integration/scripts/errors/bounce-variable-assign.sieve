@@ -1,0 +1,2 @@
+require ["vnd.backscatter", "variables"];
+set "bounce.kind" "dsn";

@@ -1,0 +1,2 @@
+require ["vnd.backscatter", "variables", "fileinto"];
+fileinto "Bounces/${bounce.colour}";

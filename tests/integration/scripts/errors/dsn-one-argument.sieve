@@ -1,0 +1,2 @@
+require ["vnd.backscatter", "fileinto"];
+if dsn "status" { fileinto "Bounces"; }
