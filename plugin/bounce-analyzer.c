@@ -153,10 +153,12 @@ analyze_root_content_type(struct bounce_analysis *ctx,
 	if (!parse_content_type(hdr, "report-type", &type, &report_type))
 		return;
 
-	report->content_type = p_strdup(ctx->pool, type);
+	report->content_type = p_strndup(ctx->pool, type,
+					 BOUNCE_REPORT_MAX_FIELD_LENGTH);
 	if (strcmp(type, "multipart/report") == 0 && report_type != NULL) {
-		report->report_type =
-			p_strdup(ctx->pool, t_str_lcase(report_type));
+		report->report_type = p_strndup(ctx->pool,
+			t_str_lcase(report_type),
+			BOUNCE_REPORT_MAX_FIELD_LENGTH);
 	}
 }
 
@@ -568,7 +570,9 @@ int bounce_analyze(struct istream *input,
 	} else if (limited->v_offset >= max_size) {
 		/* The limit was reached; was there more? */
 		i_stream_seek(input, max_size);
-		ctx.report->truncated = i_stream_have_bytes_left(input);
+		/* have_bytes_left() says TRUE at the end until a read has
+		   seen EOF */
+		ctx.report->truncated = !i_stream_read_eof(input);
 	}
 
 	if (ret == 0)

@@ -12,9 +12,9 @@
    - the report is bounded: at most BOUNCE_REPORT_MAX_RECIPIENTS
      recipients and BOUNCE_REPORT_MAX_RECEIVED Received fields, and every
      string NUL-terminated within FUZZ_MAX_STRING bytes;
-   - kinds and reasons are known ones, the fields documented lower-case
-     are, a status is an RFC 3463 code and a reply code an SMTP one, and
-     kind none names no decoder;
+   - kinds and reasons are known ones; the fields documented as
+     lower-cased are; a status is an RFC 3463 code and a reply code an
+     SMTP one; kind none names no decoder;
    - the analysis is deterministic: the same input gives the same report;
    - nothing past max_read_size is read: with a limit of FUZZ_SMALL_LIMIT
      bytes, the message is given in a buffer of exactly that size (ASan

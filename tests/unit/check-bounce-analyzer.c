@@ -221,6 +221,49 @@ START_TEST(test_read_limit)
 }
 END_TEST
 
+START_TEST(test_exact_limit_not_truncated)
+{
+	/* found by fuzzing: a message of exactly the bound was "truncated" */
+	pool_t pool = pool_alloconly_create("test", 1024);
+	string_t *msg = t_str_new(1024);
+	struct istream *input;
+	struct bounce_report *report;
+
+	str_append(msg, "Subject: x\n\n");
+	while (str_len(msg) < 1024)
+		str_append_c(msg, 'a');
+	input = i_stream_create_from_data(str_data(msg), str_len(msg));
+	report = analyze_stream(input, 1024, pool);
+	ck_assert(!report->truncated);
+	report = analyze_stream(input, 1023, pool);
+	ck_assert(report->truncated);
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_long_content_type_bounded)
+{
+	/* found by fuzzing: type and report-type were kept whole */
+	pool_t pool = pool_alloconly_create("test", 1024);
+	string_t *msg = t_str_new(12000);
+	struct bounce_report *report;
+	unsigned int i;
+
+	str_append(msg, "Content-Type: multipart/");
+	for (i = 0; i < 5000; i++)
+		str_append_c(msg, 'x');
+	str_append(msg, "; report-type=");
+	for (i = 0; i < 5000; i++)
+		str_append_c(msg, 'y');
+	str_append(msg, "\n\nbody\n");
+	report = analyze_data(msg, pool);
+	ck_assert_uint_le(strlen(report->content_type),
+			  BOUNCE_REPORT_MAX_FIELD_LENGTH);
+	pool_unref(&pool);
+}
+END_TEST
+
 START_TEST(test_stream_offset_kept)
 {
 	pool_t pool = pool_alloconly_create("test", 1024);
@@ -441,6 +484,8 @@ Suite *bounce_analyzer_suite(void)
 	tcase_add_test(tc, test_deep_nesting);
 	tcase_add_test(tc, test_large_attachment);
 	tcase_add_test(tc, test_read_limit);
+	tcase_add_test(tc, test_exact_limit_not_truncated);
+	tcase_add_test(tc, test_long_content_type_bounded);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stream");
