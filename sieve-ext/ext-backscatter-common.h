@@ -27,6 +27,10 @@ struct ext_backscatter_context {
 	   unusable (logged once). */
 	bool keyring_read;
 	struct backscatter_keyring *keyring;
+
+	/* The variables extension, for the bounce. namespace; NULL if it
+	   could not be had (then there is no namespace) */
+	const struct sieve_extension *var_ext;
 };
 
 extern const struct sieve_extension_def backscatter_extension;
@@ -37,6 +41,7 @@ extern const struct sieve_extension_def backscatter_extension;
 
 extern const struct sieve_command_def bounce_test;
 extern const struct sieve_command_def returnpath_test;
+extern const struct sieve_command_def dsn_test;
 
 /*
  * Operations
@@ -45,10 +50,31 @@ extern const struct sieve_command_def returnpath_test;
 enum ext_backscatter_opcode {
 	EXT_BACKSCATTER_OPERATION_BOUNCE,
 	EXT_BACKSCATTER_OPERATION_RETURNPATH,
+	EXT_BACKSCATTER_OPERATION_DSN,
 };
 
 extern const struct sieve_operation_def bounce_operation;
 extern const struct sieve_operation_def returnpath_operation;
+extern const struct sieve_operation_def dsn_operation;
+
+/*
+ * Operands
+ */
+
+extern const struct sieve_operand_def bounce_namespace_operand;
+
+/*
+ * Variables namespace bounce. (ext-backscatter-variables.c)
+ */
+
+/* Makes ${bounce.*} known to the script being compiled; only scripts that
+   also require "variables" can use it */
+void ext_backscatter_variables_register(const struct sieve_extension *ext,
+					struct sieve_validator *valdtr);
+/* Fails code generation for a script that used an unknown bounce.* name
+   where Pigeonhole would only report it */
+bool ext_backscatter_variables_generator_load(
+	const struct sieve_extension *ext, const struct sieve_codegen_env *cgenv);
 
 /*
  * Settings (ext-backscatter-settings.c: the one place that knows how

@@ -8,6 +8,7 @@
 
 #include "backscatter-config.h"
 #include "sieve-extensions.h"
+#include "sieve-ext-variables.h"
 
 #ifdef HAVE_DOVECOT_SETTINGS_GET
 
@@ -29,6 +30,13 @@ compat_sieve_extension_register(struct sieve_instance *svinst,
 	return sieve_extension_register(svinst, def, load, ext_r);
 }
 
+static inline int
+compat_sieve_ext_variables_get_extension(struct sieve_instance *svinst,
+					 const struct sieve_extension **ext_r)
+{
+	return sieve_ext_variables_get_extension(svinst, ext_r);
+}
+
 #else
 
 /* 2.3: the plugin load hook cannot fail; the extension load hook returns
@@ -47,6 +55,14 @@ compat_sieve_extension_register(struct sieve_instance *svinst,
 				const struct sieve_extension **ext_r)
 {
 	*ext_r = sieve_extension_register(svinst, def, load);
+	return *ext_r == NULL ? -1 : 0;
+}
+
+static inline int
+compat_sieve_ext_variables_get_extension(struct sieve_instance *svinst,
+					 const struct sieve_extension **ext_r)
+{
+	*ext_r = sieve_ext_variables_get_extension(svinst);
 	return *ext_r == NULL ? -1 : 0;
 }
 

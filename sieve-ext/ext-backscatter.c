@@ -6,7 +6,7 @@
  *
  * Authors: dovecot-backscatter authors
  * Specification: vendor-defined; see docs/vnd.backscatter.md
- * Implementation: bounce and returnpath tests
+ * Implementation: bounce, dsn and returnpath tests; bounce. variables
  * Status: experimental
  *
  */
@@ -16,6 +16,7 @@
 #include "sieve-common.h"
 #include "sieve-extensions.h"
 #include "sieve-validator.h"
+#include "sieve-generator.h"
 
 #include "ext-backscatter-compat.h"
 #include "ext-backscatter-common.h"
@@ -30,20 +31,26 @@ static void ext_backscatter_unload(const struct sieve_extension *ext);
 static bool
 ext_backscatter_validator_load(const struct sieve_extension *ext,
 			       struct sieve_validator *valdtr);
+static bool
+ext_backscatter_generator_load(const struct sieve_extension *ext,
+			       const struct sieve_codegen_env *cgenv);
 
 static const struct sieve_operation_def *ext_backscatter_operations[] = {
 	&bounce_operation,
 	&returnpath_operation,
+	&dsn_operation,
 };
 
 const struct sieve_extension_def backscatter_extension = {
 	.name = "vnd.backscatter",
-	.version = 2,
+	/* 3: the dsn test and the bounce. namespace */
+	.version = 3,
 	.load = ext_backscatter_load,
 	.unload = ext_backscatter_unload,
 	.validator_load = ext_backscatter_validator_load,
+	.generator_load = ext_backscatter_generator_load,
 	SIEVE_EXT_DEFINE_OPERATIONS(ext_backscatter_operations),
-	SIEVE_EXT_DEFINE_NO_OPERANDS,
+	SIEVE_EXT_DEFINE_OPERAND(bounce_namespace_operand),
 };
 
 /*
@@ -67,15 +74,28 @@ static sieve_ext_load_result_t
 ext_backscatter_load(const struct sieve_extension *ext, void **context_r)
 {
 	struct ext_backscatter_context *extctx = *context_r;
+	const struct sieve_extension *var_ext;
 	const char *error;
 	pool_t pool;
 
 	/* A reload replaces the old context */
 	ext_backscatter_context_free(&extctx);
+	*context_r = NULL;
+
+	/* variables is built into Pigeonhole: this only fails when the
+	   instance itself is broken */
+	if (compat_sieve_ext_variables_get_extension(ext->svinst,
+						     &var_ext) < 0) {
+		e_error(sieve_get_event(ext->svinst),
+			"%s: the variables extension is not available",
+			sieve_extension_name(ext));
+		return SIEVE_EXT_LOAD_FAILED;
+	}
 
 	pool = pool_alloconly_create("vnd.backscatter", 1024);
 	extctx = p_new(pool, struct ext_backscatter_context, 1);
 	extctx->pool = pool;
+	extctx->var_ext = var_ext;
 	if (ext_backscatter_settings_load(ext, pool, &extctx->set,
 					  &error) < 0) {
 		/* Degrade, as spamtest does: a typo in the configuration
@@ -106,6 +126,19 @@ ext_backscatter_validator_load(const struct sieve_extension *ext,
 			       struct sieve_validator *valdtr)
 {
 	sieve_validator_register_command(valdtr, ext, &bounce_test);
+	sieve_validator_register_command(valdtr, ext, &dsn_test);
 	sieve_validator_register_command(valdtr, ext, &returnpath_test);
+	ext_backscatter_variables_register(ext, valdtr);
 	return TRUE;
+}
+
+/*
+ * Code generation
+ */
+
+static bool
+ext_backscatter_generator_load(const struct sieve_extension *ext,
+			       const struct sieve_codegen_env *cgenv)
+{
+	return ext_backscatter_variables_generator_load(ext, cgenv);
 }

@@ -23,8 +23,10 @@
  * Syntax:
  *   bounce [":kind" <kinds: string-list>]
  *
- * True when the message is a bounce: of one of the given kinds, or of any
- * kind when :kind is absent.
+ * True when the message is of one of the given kinds; without :kind, when
+ * it is a bounce of mail the user sent: a DSN, an MTA's own bounce or an
+ * auto-reply. A feedback (abuse) report is no bounce but a complaint
+ * about such mail; only :kind "feedback" asks for it.
  */
 
 static bool
@@ -102,11 +104,27 @@ tst_bounce_registered(struct sieve_validator *valdtr,
  * Validation
  */
 
-/* The kinds a script may ask for: every kind of bounce, not "none" */
+/* The kinds a script may ask for: every kind of report, not "none" */
 static bool tst_bounce_kind_parse(const char *name, enum bounce_kind *kind_r)
 {
 	return bounce_kind_from_str(name, kind_r) &&
 		*kind_r != BOUNCE_KIND_NONE;
+}
+
+/* The kinds a bare "bounce" means */
+static bool tst_bounce_kind_is_bounce(enum bounce_kind kind)
+{
+	switch (kind) {
+	case BOUNCE_KIND_DSN:
+	case BOUNCE_KIND_MTA:
+	case BOUNCE_KIND_AUTOREPLY:
+		return TRUE;
+	case BOUNCE_KIND_NONE:
+	case BOUNCE_KIND_FEEDBACK:
+	case BOUNCE_KIND_COUNT:
+		break;
+	}
+	return FALSE;
 }
 
 struct tst_bounce_kind_check {
@@ -213,7 +231,7 @@ tst_bounce_operation_dump(const struct sieve_dumptime_env *denv,
  */
 
 static const char *
-tst_bounce_evidence(const struct bounce_report *report)
+tst_bounce_content_evidence(const struct bounce_report *report)
 {
 	if (report->content_type == NULL)
 		return "no Content-Type";
@@ -226,6 +244,20 @@ tst_bounce_evidence(const struct bounce_report *report)
 			       report->kind == BOUNCE_KIND_DSN &&
 			       !report->status_part_found ?
 			       ", without a status part" : "");
+}
+
+static const char *
+tst_bounce_evidence(const struct bounce_report *report)
+{
+	const char *content = tst_bounce_content_evidence(report);
+
+	/* A DSN is one by its Content-Type; other kinds are recognised by
+	   what a decoder found in them */
+	if (report->kind == BOUNCE_KIND_NONE ||
+	    report->kind == BOUNCE_KIND_DSN || report->decoder == NULL)
+		return content;
+	return t_strdup_printf("%s; decoder %s", content,
+			       str_sanitize(report->decoder, 32));
 }
 
 /* Returns 1 when the report's kind is in the list, 0 when not, -1 on a
@@ -306,9 +338,15 @@ tst_bounce_operation_execute(const struct sieve_runtime_env *renv,
 			"message kind is `%s' (%s)",
 			bounce_kind_to_str(report->kind),
 			tst_bounce_evidence(report));
-		if (kind_list == NULL)
-			match = report->kind != BOUNCE_KIND_NONE ? 1 : 0;
-		else if ((match = tst_bounce_match_kinds(renv, report,
+		if (kind_list == NULL) {
+			match = tst_bounce_kind_is_bounce(report->kind) ?
+				1 : 0;
+			if (report->kind == BOUNCE_KIND_FEEDBACK) {
+				sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS,
+					"a feedback report is no bounce; "
+					"use :kind \"feedback\" for it");
+			}
+		} else if ((match = tst_bounce_match_kinds(renv, report,
 							 kind_list)) < 0)
 			return kind_list->exec_status;
 	}
