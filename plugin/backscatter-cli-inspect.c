@@ -44,33 +44,13 @@ struct cli_inspect_context {
  * JSON output
  */
 
-/* A JSON string, or null. Message fields carry whatever bytes the sender
-   put there, and JSON text must be UTF-8: invalid sequences become
-   U+FFFD rather than invalid output. (The same as verify's.) */
-static void cli_inspect_json_string(string_t *dest, const char *src)
-{
-	string_t *valid;
-
-	if (src == NULL) {
-		str_append(dest, "null");
-		return;
-	}
-	valid = t_str_new(strlen(src) + 16);
-	if (!uni_utf8_get_valid_data((const unsigned char *)src, strlen(src),
-				     valid))
-		src = str_c(valid);
-	str_append_c(dest, '"');
-	json_append_escaped(dest, src);
-	str_append_c(dest, '"');
-}
-
 /* Appends "name":value to an object whose '{' is already written */
 static void
 cli_inspect_json_key(string_t *dest, const char *name)
 {
 	if (str_data(dest)[str_len(dest) - 1] != '{')
 		str_append_c(dest, ',');
-	cli_inspect_json_string(dest, name);
+	cli_json_append_string(dest, name);
 	str_append_c(dest, ':');
 }
 
@@ -78,7 +58,7 @@ static void
 cli_inspect_json_field(string_t *dest, const char *name, const char *value)
 {
 	cli_inspect_json_key(dest, name);
-	cli_inspect_json_string(dest, value);
+	cli_json_append_string(dest, value);
 }
 
 static void

@@ -298,25 +298,6 @@ cli_judge(struct cli_tag_context *ctx, const char *arg, time_t now,
 		j_r->expiry = backscatter_day_to_str(result->expiry_day);
 }
 
-/* A JSON string. JSON text is UTF-8: bytes that are not become U+FFFD
-   rather than invalid output. */
-static void cli_json_append_string(string_t *dest, const char *src)
-{
-	string_t *valid;
-
-	if (src == NULL) {
-		str_append(dest, "null");
-		return;
-	}
-	valid = t_str_new(strlen(src) + 16);
-	if (!uni_utf8_get_valid_data((const unsigned char *)src, strlen(src),
-				     valid))
-		src = str_c(valid);
-	str_append_c(dest, '"');
-	json_append_escaped(dest, src);
-	str_append_c(dest, '"');
-}
-
 static void
 cli_json_append_field(string_t *dest, const char *name, const char *value)
 {

@@ -5,6 +5,9 @@
    share: dispatch, usage and error reporting. */
 
 #include "lib.h"
+#include "str.h"
+#include "unichar.h"
+#include "backscatter-compat.h"
 #include "backscatter-config.h"
 #include "backscatter-cli.h"
 
@@ -198,4 +201,21 @@ int main(int argc, char *argv[])
 	}
 	lib_deinit();
 	return ret;
+}
+
+void cli_json_append_string(string_t *dest, const char *src)
+{
+	string_t *valid;
+
+	if (src == NULL) {
+		str_append(dest, "null");
+		return;
+	}
+	valid = t_str_new(strlen(src) + 16);
+	if (!uni_utf8_get_valid_data((const unsigned char *)src, strlen(src),
+				     valid))
+		src = str_c(valid);
+	str_append_c(dest, '"');
+	json_append_escaped(dest, src);
+	str_append_c(dest, '"');
 }

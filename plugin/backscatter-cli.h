@@ -22,6 +22,11 @@ enum cli_exit {
 
 struct backscatter_settings;
 
+/* Appends src as a JSON string, or null when src is NULL. JSON text is
+   UTF-8: bytes that are not (message fields carry whatever the sender
+   put there) become U+FFFD rather than invalid output. */
+void cli_json_append_string(string_t *dest, const char *src);
+
 /* Prints "backscatter: <message>" to stderr */
 void cli_error(const char *fmt, ...) ATTR_FORMAT(1, 2);
 
