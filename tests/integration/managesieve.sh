@@ -33,7 +33,7 @@ like "$out" "line 2: .*:kind tag for the bounce test requires a string list" \
 
 out=$(put_rejected kind-unknown)
 is "$?" 0 "PUTSCRIPT rejects an unknown kind"
-like "$out" "line 2: .*unknown kind 'bogus' for :kind \(valid kinds are: dsn\)" \
+like "$out" "line 2: .*unknown kind 'bogus' for :kind \(valid kinds are: dsn, mta, autoreply, feedback\)" \
 	"... naming the bad kind and the valid ones"
 
 out=$(put_rejected kind-missing)

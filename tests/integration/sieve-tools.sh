@@ -45,7 +45,7 @@ while IFS='|' read -r name pattern; do
 	like "$out" "$pattern" "... with: $pattern"
 done <<'CASES'
 kind-number|line 2: error: the :kind tag for the bounce test requires a string list as parameter, but a number was found
-kind-unknown|line 2: error: bounce test: unknown kind 'bogus' for :kind \(valid kinds are: dsn\)
+kind-unknown|line 2: error: bounce test: unknown kind 'bogus' for :kind \(valid kinds are: dsn, mta, autoreply, feedback\)
 kind-missing|line 2: error: the :kind tag for the bounce test requires a string list as parameter
 positional|line 2: error: the bounce test requires 0 positional argument\(s\)
 no-require|line 2: error: unknown test 'bounce'
