@@ -538,7 +538,11 @@ tst_dsn_operation_execute(const struct sieve_runtime_env *renv,
 			return ret;
 	}
 
-	sieve_runtime_trace_ascend(renv);
+	/* Not trace_ascend(): when tracing below the matching level,
+	   sieve_match() ascends once more than it descended, which would
+	   underflow the indent here (Pigeonhole 0.5). A test's own lines
+	   are at the top level. */
+	sieve_runtime_trace_toplevel(renv);
 	sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS, "dsn test: %s",
 			    match > 0 ? "true" : "false");
 	sieve_interpreter_set_test_result(renv->interp, match > 0);

@@ -182,4 +182,17 @@ like "$(sieve-dump -c "$DC_CONF" "$work/vars.svbin" 2>&1)" 'VAR \$\{bounce\.reas
 ok sievec -c "$DC_CONF" "$TEST_SCRIPTS/dsn-returnpath-variable.sieve" \
 	"$work/rp.svbin" -- "variables required before vnd.backscatter"
 
+# A trace below the matching level: sieve_match() in Pigeonhole 0.5 then
+# ascends once more than it descends; the dsn test's own lines must not
+# inherit the underflow (they did: gigabytes of indentation). Read
+# through a pipe with a bound, never into a file.
+cp "$TEST_SCRIPTS/dsn-status.sieve" "$TEST_DATA/dsn-delayed.eml" "$work/"
+chown -R "$DC_MAIL_USER" "$work"
+trace=$(timeout 20 sieve-test -c "$DC_CONF" -o mail_uid="$DC_MAIL_USER" \
+	-o mail_gid="$DC_MAIL_USER" -t - -T level=tests \
+	"$work/dsn-status.sieve" "$work/dsn-delayed.eml" 2>&1 | head -c 100000)
+like "$trace" "dsn test: false" "a trace at level tests has the dsn results"
+is "$(printf '%s\n' "$trace" | awk 'length > 200 { n++ } END { print n + 0 }')" 0 \
+	"... and no runaway indentation"
+
 done_testing
