@@ -429,6 +429,10 @@ static void analysis_decode(struct bounce_analysis *ctx)
 	analysis_finish_text(ctx);
 	msg->from_address = header_address(pool, msg->hdr.from);
 	msg->to_address = header_address(pool, msg->hdr.to);
+	msg->from_lcase = p_strdup(pool, t_str_lcase(msg->hdr.from == NULL ?
+						     "" : msg->hdr.from));
+	msg->subject_lcase = p_strdup(pool,
+		t_str_lcase(msg->hdr.subject == NULL ? "" : msg->hdr.subject));
 	msg->feedback = str_data(ctx->feedback_body);
 	msg->feedback_len = str_len(ctx->feedback_body);
 

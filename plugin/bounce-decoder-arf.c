@@ -16,7 +16,7 @@
 
 /* Subjects of complaint loops without a feedback-report part */
 static const char *const complaint_subjects[] = {
-	"complaint about message from",
+	"complaint about message from", NULL
 };
 
 /* The fields of a feedback-report part we keep */
@@ -74,21 +74,6 @@ parse_feedback_fields(const struct bounce_message *msg,
 	i_stream_unref(&input);
 }
 
-static bool is_complaint_loop(const struct bounce_message *msg)
-{
-	const char *subject;
-	unsigned int i;
-
-	if (msg->hdr.subject == NULL)
-		return FALSE;
-	subject = t_str_lcase(msg->hdr.subject);
-	for (i = 0; i < N_ELEMENTS(complaint_subjects); i++) {
-		if (strstr(subject, complaint_subjects[i]) != NULL)
-			return TRUE;
-	}
-	return FALSE;
-}
-
 bool bounce_decode_arf(pool_t pool, const struct bounce_message *msg,
 		       struct bounce_report *report)
 {
@@ -100,7 +85,7 @@ bool bounce_decode_arf(pool_t pool, const struct bounce_message *msg,
 
 	if (msg->feedback_len > 0)
 		parse_feedback_fields(msg, &fields);
-	else if (is_complaint_loop(msg))
+	else if (i_strstr_arr(msg->subject_lcase, complaint_subjects) != NULL)
 		i_zero(&fields);
 	else
 		return FALSE;

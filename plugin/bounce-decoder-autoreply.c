@@ -30,7 +30,7 @@ static const char *const autoreply_subjects[] = {
 	"auto:", "auto reply", "auto-reply", "autoreply", "auto response",
 	"automatic reply", "automatische antwort", "out of office:",
 	"out of office reply", "abwesenheitsnotiz", "réponse automatique",
-	"risposta automatica", "respuesta automática",
+	"risposta automatica", "respuesta automática", NULL
 };
 
 static bool header_says_autoreply(const struct bounce_message *msg)
@@ -52,18 +52,8 @@ static bool header_says_autoreply(const struct bounce_message *msg)
 
 static bool subject_says_autoreply(const struct bounce_message *msg)
 {
-	const char *subject;
-	unsigned int i;
-
-	if (msg->hdr.subject == NULL)
-		return FALSE;
-	subject = t_str_lcase(t_str_trim(msg->hdr.subject, " \t"));
-	for (i = 0; i < N_ELEMENTS(autoreply_subjects); i++) {
-		if (strncmp(subject, autoreply_subjects[i],
-			    strlen(autoreply_subjects[i])) == 0)
-			return TRUE;
-	}
-	return FALSE;
+	return bounce_str_begins_any(t_str_trim(msg->subject_lcase, " \t"),
+				     autoreply_subjects);
 }
 
 bool bounce_decode_autoreply(pool_t pool, const struct bounce_message *msg,

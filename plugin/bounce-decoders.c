@@ -42,13 +42,13 @@ static const struct bounce_mta_decoder *const bounce_mta_decoders[] = {
 static const char *const system_senders[] = {
 	"mailer-daemon", "mailer daemon", "postmaster", "mail delivery",
 	"mail.delivery", "mail-daemon", "mail daemon", "ndr administrator",
-	"<>",
+	"<>", NULL
 };
 
 /* A person replying to or forwarding a bounce sends none: subjects with
    these prefixes (lower-case) are not a bounce's */
 static const char *const forward_prefixes[] = {
-	"fwd:", "fw:", "re:", "aw:", "wg:", "tr:", "rv:",
+	"fwd:", "fw:", "re:", "aw:", "wg:", "tr:", "rv:", NULL
 };
 
 /* Subjects of bounces (lower-case substrings) */
@@ -60,42 +60,31 @@ static const char *const bounce_subjects[] = {
 	"could not be delivered", "non-delivery", "nondeliverable",
 	"delivery notification", "mail system error", "delivery problem",
 	"message not delivered", "delayed mail", "delivery delayed",
-	"permanent delivery failure", "error sending your mail",
+	"permanent delivery failure", "error sending your mail", NULL
 };
 
-static bool contains_any(const char *haystack, const char *const *list,
-			 unsigned int count)
+/* A family's marker list is optional */
+static bool contains_any(const char *haystack, const char *const *markers)
 {
-	unsigned int i;
-
-	if (haystack == NULL)
-		return FALSE;
-	for (i = 0; i < count; i++) {
-		if (strstr(haystack, list[i]) != NULL)
-			return TRUE;
-	}
-	return FALSE;
-}
-
-static bool contains_any_null(const char *haystack, const char *const *list)
-{
-	if (haystack == NULL || list == NULL)
-		return FALSE;
-	for (; *list != NULL; list++) {
-		if (strstr(haystack, *list) != NULL)
-			return TRUE;
-	}
-	return FALSE;
+	return markers != NULL && i_strstr_arr(haystack, markers) != NULL;
 }
 
 static bool
 decoder_matches(const struct bounce_mta_decoder *decoder,
-		const char *from, const char *subject,
 		const struct bounce_message *msg)
 {
-	return contains_any_null(from, decoder->from_markers) ||
-		contains_any_null(subject, decoder->subject_markers) ||
-		contains_any_null(msg->text_lcase, decoder->text_markers);
+	return contains_any(msg->from_lcase, decoder->from_markers) ||
+		contains_any(msg->subject_lcase, decoder->subject_markers) ||
+		contains_any(msg->text_lcase, decoder->text_markers);
+}
+
+bool bounce_str_begins_any(const char *str, const char *const *prefixes)
+{
+	for (; *prefixes != NULL; prefixes++) {
+		if (strncmp(str, *prefixes, strlen(*prefixes)) == 0)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 static bool
@@ -143,9 +132,7 @@ decode_from_original(pool_t pool, const struct bounce_message *msg,
 
 bool bounce_message_from_system(const struct bounce_message *msg)
 {
-	return msg->hdr.from != NULL &&
-		contains_any(t_str_lcase(msg->hdr.from), system_senders,
-			     N_ELEMENTS(system_senders));
+	return i_strstr_arr(msg->from_lcase, system_senders) != NULL;
 }
 
 bool bounce_decode_mta(pool_t pool, const struct bounce_message *msg,
@@ -154,26 +141,18 @@ bool bounce_decode_mta(pool_t pool, const struct bounce_message *msg,
 	static const struct bounce_mta_decoder generic = {
 		.name = "generic",
 	};
-	const char *from = t_str_lcase(msg->hdr.from == NULL ? "" :
-				       msg->hdr.from);
-	const char *subject = t_str_lcase(msg->hdr.subject == NULL ? "" :
-					  msg->hdr.subject);
 	unsigned int i;
 
-	for (i = 0; i < N_ELEMENTS(forward_prefixes); i++) {
-		if (strncmp(t_str_trim(subject, " \t"), forward_prefixes[i],
-			    strlen(forward_prefixes[i])) == 0)
-			return FALSE;
-	}
-	if (!contains_any(from, system_senders, N_ELEMENTS(system_senders)) &&
-	    !contains_any(subject, bounce_subjects,
-			  N_ELEMENTS(bounce_subjects)) &&
+	if (bounce_str_begins_any(t_str_trim(msg->subject_lcase, " \t"),
+				  forward_prefixes))
+		return FALSE;
+	if (!bounce_message_from_system(msg) &&
+	    i_strstr_arr(msg->subject_lcase, bounce_subjects) == NULL &&
 	    msg->hdr.x_failed_recipients == NULL)
 		return FALSE;
 
 	for (i = 0; i < N_ELEMENTS(bounce_mta_decoders); i++) {
-		if (decoder_matches(bounce_mta_decoders[i], from, subject,
-				    msg) &&
+		if (decoder_matches(bounce_mta_decoders[i], msg) &&
 		    try_decoder(pool, msg, bounce_mta_decoders[i], report))
 			return TRUE;
 	}

@@ -33,8 +33,11 @@ struct bounce_message_header {
 /* What the analyzer collected from one message for the decoders */
 struct bounce_message {
 	struct bounce_message_header hdr;
-	/* The From and To addresses, lower-cased, "" when absent */
+	/* The From and To addresses, "" when absent */
 	const char *from_address, *to_address;
+	/* From and Subject lower-cased (ASCII), for matching; "" when
+	   absent */
+	const char *from_lcase, *subject_lcase;
 
 	/* The message's own text, as UTF-8 with LF line ends: its text/plain
 	   parts (or its HTML, as text, when it has no plain text) outside
@@ -89,6 +92,10 @@ struct bounce_mta_decoder {
 		       const struct bounce_mta_decoder *decoder,
 		       struct bounce_report *report);
 };
+
+/* Returns TRUE when str starts with one of the NULL-terminated
+   prefixes */
+bool bounce_str_begins_any(const char *str, const char *const *prefixes);
 
 /* Returns TRUE when the message's From is a mail system (MAILER-DAEMON,
    postmaster, "Mail Delivery System", ...) rather than a person */
