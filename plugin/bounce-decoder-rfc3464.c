@@ -11,6 +11,7 @@
 #include "istream.h"
 #include "message-header-parser.h"
 #include "bounce-decoders.h"
+#include "bounce-reason.h"
 
 #include <ctype.h>
 
@@ -64,22 +65,12 @@ struct field_block {
    unknown)"), or NULL: class 2, 4 or 5; subject and detail of 1-3 digits */
 static const char *parse_status(const char *value)
 {
-	const char *p = value;
-	unsigned int part, digits;
+	const char *end = bounce_status_code_end(value);
 
-	if (*p != '2' && *p != '4' && *p != '5')
+	if (end == NULL ||
+	    (*end != '\0' && !i_isspace(*end) && *end != '(' && *end != ';'))
 		return NULL;
-	for (part = 0; part < 3; part++) {
-		for (digits = 0; i_isdigit(*p); digits++)
-			p++;
-		if (digits == 0 || digits > (part == 0 ? 1U : 3U))
-			return NULL;
-		if (part < 2 && *p++ != '.')
-			return NULL;
-	}
-	if (*p != '\0' && !i_isspace(*p) && *p != '(' && *p != ';')
-		return NULL;
-	return t_strdup_until(value, p);
+	return t_strdup_until(value, end);
 }
 
 static const char *field_value(enum field_value type, const char *value)

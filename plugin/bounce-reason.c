@@ -447,30 +447,36 @@ static bool reason_is_hard(enum bounce_reason reason)
 	return FALSE;
 }
 
-/* The first RFC 3463 status code in text ("... 550 5.1.1 <x> ..."):
-   class 2, 4 or 5, subject and detail of 1-3 digits, standing alone */
-static const char *find_status(const char *text)
+const char *bounce_status_code_end(const char *p)
 {
-	const char *p, *start;
 	unsigned int part, digits;
 
+	if ((*p != '2' && *p != '4' && *p != '5') || p[1] != '.')
+		return NULL;
+	p += 2;
+	for (part = 1; part < 3; part++) {
+		for (digits = 0; i_isdigit(*p); digits++)
+			p++;
+		if (digits == 0 || digits > 3)
+			return NULL;
+		if (part == 1 && *p++ != '.')
+			return NULL;
+	}
+	return p;
+}
+
+/* The first RFC 3463 status code in text ("... 550 5.1.1 <x> ..."),
+   standing alone */
+static const char *find_status(const char *text)
+{
+	const char *p, *end;
+
 	for (p = text; *p != '\0'; p++) {
-		if ((*p != '4' && *p != '5' && *p != '2') || p[1] != '.' ||
-		    (p > text && (i_isalnum(p[-1]) || p[-1] == '.')))
+		if (p > text && (i_isalnum(p[-1]) || p[-1] == '.'))
 			continue;
-		start = p;
-		p++;
-		for (part = 1; part < 3; part++) {
-			if (*p++ != '.')
-				break;
-			for (digits = 0; i_isdigit(*p); digits++)
-				p++;
-			if (digits == 0 || digits > 3)
-				break;
-		}
-		if (part == 3 && !i_isalnum(*p) && *p != '.')
-			return t_strdup_until(start, p);
-		p = start;
+		end = bounce_status_code_end(p);
+		if (end != NULL && !i_isalnum(*end) && *end != '.')
+			return t_strdup_until(p, end);
 	}
 	return NULL;
 }
