@@ -92,16 +92,12 @@ try_decoder(pool_t pool, const struct bounce_message *msg,
 	    const struct bounce_mta_decoder *decoder,
 	    struct bounce_report *report)
 {
-	if (decoder->decode != NULL)
-		decoder->decode(pool, msg, decoder, report);
-	else
-		bounce_text_decode(pool, msg, decoder, report);
+	bounce_text_decode(pool, msg, decoder, report);
 	if (array_count(&report->recipients) == 0)
 		return FALSE;
 	report->kind = BOUNCE_KIND_MTA;
 	report->decoder = decoder->name;
 	report->decoder_reason = decoder->default_reason;
-	report->report_text = bounce_text_report_text(pool, msg, decoder);
 	return TRUE;
 }
 

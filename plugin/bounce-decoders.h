@@ -69,8 +69,7 @@ bool bounce_decode_autoreply(pool_t pool, const struct bounce_message *msg,
 /* One MTA family's bounces in their own words. The family is recognised
    by any of its markers (lower-case substrings of the From, Subject or
    the text); the report is read by the shared text reader, steered by
-   the family's begin and end markers, unless the family has a decode
-   function of its own. */
+   the family's begin and end markers. */
 struct bounce_mta_decoder {
 	const char *name;
 	const char *const *from_markers;
@@ -86,11 +85,6 @@ struct bounce_mta_decoder {
 	/* The reason when the family's report gives none: some send only
 	   one kind of bounce */
 	enum bounce_reason default_reason;
-
-	/* Reads the report itself; NULL to use bounce_text_decode() */
-	void (*decode)(pool_t pool, const struct bounce_message *msg,
-		       const struct bounce_mta_decoder *decoder,
-		       struct bounce_report *report);
 };
 
 /* Returns TRUE when str starts with one of the NULL-terminated
@@ -109,7 +103,8 @@ bool bounce_decode_mta(pool_t pool, const struct bounce_message *msg,
 
 /* The shared text reader (bounce-text.c): finds the recipients in the
    report part of msg->text and the diagnostic text that follows each,
-   adding them to report. */
+   adding them to report; when it found any, report->report_text is
+   that report part (as bounce_text_report_text() gives it). */
 void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 			const struct bounce_mta_decoder *decoder,
 			struct bounce_report *report);

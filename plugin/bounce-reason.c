@@ -74,10 +74,12 @@ static const enum bounce_reason hard_reasons[] = {
 /* Diagnostic phrases, lower-case, tried in order: the first one found in
    the diagnostic decides. More specific phrases come before the general
    ones they contain ("sender address rejected" before "rejected"). */
-static const struct {
+struct reason_phrase {
 	enum bounce_reason reason;
 	const char *phrase;
-} reason_phrases[] = {
+};
+
+static const struct reason_phrase reason_phrases[] = {
 #define R(reason, phrase) { BOUNCE_REASON_##reason, phrase }
 	/* the sender's own side */
 	R(REQUIREPTR, "reverse dns"),
@@ -372,10 +374,7 @@ static const struct {
 
 /* Words that say little on their own: tried only when neither a phrase
    above nor the status code said why */
-static const struct {
-	enum bounce_reason reason;
-	const char *phrase;
-} weak_reason_phrases[] = {
+static const struct reason_phrase weak_reason_phrases[] = {
 	{ BOUNCE_REASON_USERUNKNOWN, "address rejected" },
 	{ BOUNCE_REASON_REJECTED, "rejected" },
 	{ BOUNCE_REASON_REJECTED, "refused" },
@@ -513,21 +512,16 @@ static enum bounce_reason reason_from_status(const char *status)
 	return BOUNCE_REASON_UNDEFINED;
 }
 
-static enum bounce_reason reason_from_text(const char *text, bool weak)
+/* The reason of the first phrase of the table found in lower-case text */
+static enum bounce_reason
+reason_from_text(const char *lc, const struct reason_phrase *phrases,
+		 unsigned int count)
 {
-	const char *lc = t_str_lcase(text);
 	unsigned int i;
 
-	if (weak) {
-		for (i = 0; i < N_ELEMENTS(weak_reason_phrases); i++) {
-			if (strstr(lc, weak_reason_phrases[i].phrase) != NULL)
-				return weak_reason_phrases[i].reason;
-		}
-		return BOUNCE_REASON_UNDEFINED;
-	}
-	for (i = 0; i < N_ELEMENTS(reason_phrases); i++) {
-		if (strstr(lc, reason_phrases[i].phrase) != NULL)
-			return reason_phrases[i].reason;
+	for (i = 0; i < count; i++) {
+		if (strstr(lc, phrases[i].phrase) != NULL)
+			return phrases[i].reason;
 	}
 	return BOUNCE_REASON_UNDEFINED;
 }
@@ -583,15 +577,23 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 		 action_is(rcpt, "expanded"))
 		reason = BOUNCE_REASON_DELIVERED;
 	else {
-		if (diagnostic != NULL)
-			reason = reason_from_text(diagnostic, FALSE);
+		const char *diag_lc = diagnostic == NULL ? "" :
+			t_str_lcase(diagnostic);
+
+		reason = reason_from_text(diag_lc, reason_phrases,
+					  N_ELEMENTS(reason_phrases));
 		if (reason == BOUNCE_REASON_UNDEFINED && rcpt->status != NULL)
 			reason = reason_from_status(rcpt->status);
 		if (reason == BOUNCE_REASON_UNDEFINED &&
-		    report->report_text != NULL)
-			reason = reason_from_text(report->report_text, FALSE);
-		if (reason == BOUNCE_REASON_UNDEFINED && diagnostic != NULL)
-			reason = reason_from_text(diagnostic, TRUE);
+		    report->report_text != NULL) {
+			reason = reason_from_text(
+				t_str_lcase(report->report_text),
+				reason_phrases, N_ELEMENTS(reason_phrases));
+		}
+		if (reason == BOUNCE_REASON_UNDEFINED) {
+			reason = reason_from_text(diag_lc, weak_reason_phrases,
+				N_ELEMENTS(weak_reason_phrases));
+		}
 		if (reason == BOUNCE_REASON_UNDEFINED &&
 		    report->decoder_reason != BOUNCE_REASON_UNDEFINED)
 			reason = report->decoder_reason;

@@ -358,12 +358,11 @@ report_start(const struct bounce_message *msg,
 	return 0;
 }
 
-const char *bounce_text_report_text(pool_t pool,
-				    const struct bounce_message *msg,
-				    const struct bounce_mta_decoder *decoder)
+/* msg->text[start..end) with white space folded, bounded */
+static const char *
+region_text(pool_t pool, const struct bounce_message *msg, size_t start,
+	    size_t end)
 {
-	size_t start = report_start(msg, decoder);
-	size_t end = bounce_text_original_offset(msg, decoder, start);
 	string_t *str = t_str_new(256);
 	bool space = FALSE;
 
@@ -380,6 +379,16 @@ const char *bounce_text_report_text(pool_t pool,
 	return str_len(str) == 0 ? NULL : p_strdup(pool, str_c(str));
 }
 
+const char *bounce_text_report_text(pool_t pool,
+				    const struct bounce_message *msg,
+				    const struct bounce_mta_decoder *decoder)
+{
+	size_t start = report_start(msg, decoder);
+
+	return region_text(pool, msg, start,
+			   bounce_text_original_offset(msg, decoder, start));
+}
+
 void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 			const struct bounce_mta_decoder *decoder,
 			struct bounce_report *report)
@@ -388,10 +397,11 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 	const char *failed = msg->hdr.x_failed_recipients;
 	const char *cur = NULL;
 	string_t *diag = t_str_new(256);
-	size_t pos = report_start(msg, decoder), end, region_end;
+	size_t region_start = report_start(msg, decoder), pos, end, region_end;
 	bool blank_after_text = FALSE;
 
-	region_end = bounce_text_original_offset(msg, decoder, pos);
+	region_end = bounce_text_original_offset(msg, decoder, region_start);
+	pos = region_start;
 
 	for (; pos < region_end; pos = end + 1) {
 		end = line_end(msg, pos);
@@ -457,5 +467,9 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 								address, NULL);
 			}
 		}
+	}
+	if (array_count(&report->recipients) > 0) {
+		report->report_text =
+			region_text(pool, msg, region_start, region_end);
 	}
 }
