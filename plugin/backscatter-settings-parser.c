@@ -25,6 +25,9 @@ static const struct setting_define backscatter_setting_defines[] = {
 	DEF(TIME, tag_grace),
 	DEF(TIME, tag_clock_skew),
 	DEF(BOOL, lmtp_reject),
+	DEF(STR, sign_domains),
+	DEF(STR, own_relays),
+	DEF(STR, enforce_since),
 
 	SETTING_DEFINE_LIST_END
 };
@@ -38,10 +41,10 @@ static const struct backscatter_settings backscatter_parser_defaults = {
 };
 
 static bool
-backscatter_settings_check_func(void *set, pool_t pool ATTR_UNUSED,
+backscatter_settings_check_func(void *set, pool_t pool,
 				const char **error_r)
 {
-	return backscatter_settings_check(set, error_r);
+	return backscatter_settings_check(set, pool, error_r);
 }
 
 const struct setting_parser_info backscatter_setting_parser_info = {

@@ -33,6 +33,9 @@ static const struct backscatter_setting_def {
 	DEF(TIME, tag_grace),
 	DEF(TIME, tag_clock_skew),
 	DEF(BOOL, lmtp_reject),
+	DEF(STR, sign_domains),
+	DEF(STR, own_relays),
+	DEF(STR, enforce_since),
 #undef DEF
 };
 
@@ -98,7 +101,7 @@ int backscatter_settings_read(backscatter_setting_lookup_t *lookup,
 					      error_r) < 0)
 			return -1;
 	}
-	if (!backscatter_settings_check(set, error_r))
+	if (!backscatter_settings_check(set, pool, error_r))
 		return -1;
 	*set_r = set;
 	return 0;

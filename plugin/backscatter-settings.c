@@ -4,6 +4,7 @@
 /* What both settings readers share: the defaults and the checks. */
 
 #include "lib.h"
+#include "array.h"
 #include "bounce-analyzer.h"
 #include "backscatter-date.h"
 #include "backscatter-verify.h"
@@ -19,7 +20,87 @@ const struct backscatter_settings backscatter_default_settings = {
 	},
 };
 
-bool backscatter_settings_check(struct backscatter_settings *set,
+/* Splits a space-separated list into lower-cased entries from pool;
+   leaves the array uncreated for an empty list. */
+static void
+settings_split_list(const char *value, pool_t pool,
+		    ARRAY_TYPE(const_string) *list_r)
+{
+	const char *const *entries = t_strsplit_spaces(value, " \t");
+
+	if (*entries == NULL)
+		return;
+	p_array_init(list_r, pool, str_array_length(entries));
+	for (; *entries != NULL; entries++) {
+		const char *entry = p_strdup(pool, t_str_lcase(*entries));
+
+		array_push_back(list_r, &entry);
+	}
+}
+
+/* A domain or host name as it may appear in a list: something, and no
+   address, literal or list syntax that would never match */
+static bool settings_is_name(const char *name)
+{
+	return *name != '\0' && strpbrk(name, "@[]<>,;\"\\") == NULL;
+}
+
+static bool
+settings_check_sign_domains(struct backscatter_settings *set, pool_t pool,
+			    const char **error_r)
+{
+	const char *domain;
+
+	settings_split_list(set->sign_domains, pool,
+			    &set->parsed.sign_domains);
+	if (!array_is_created(&set->parsed.sign_domains))
+		return TRUE;
+	array_foreach_elem(&set->parsed.sign_domains, domain) {
+		if (!settings_is_name(domain)) {
+			*error_r = t_strdup_printf("backscatter_sign_domains: "
+				"'%s' is not a domain", domain);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* Each relay is an IP address (also as a "[...]" literal) or a host
+   name; which one is decided here, once, not per message. */
+static bool
+settings_check_own_relays(struct backscatter_settings *set, pool_t pool,
+			  const char **error_r)
+{
+	ARRAY_TYPE(const_string) names;
+	const char *name;
+
+	i_zero(&names);
+	settings_split_list(set->own_relays, pool, &names);
+	if (!array_is_created(&names))
+		return TRUE;
+	p_array_init(&set->parsed.own_relays, pool, array_count(&names));
+	array_foreach_elem(&names, name) {
+		struct backscatter_relay *relay =
+			array_append_space(&set->parsed.own_relays);
+		size_t len = strlen(name);
+		const char *literal = name;
+
+		if (len > 2 && name[0] == '[' && name[len - 1] == ']')
+			literal = t_strndup(name + 1, len - 2);
+		if (net_addr2ip(literal, &relay->ip) == 0)
+			continue;
+		if (!settings_is_name(name)) {
+			*error_r = t_strdup_printf("backscatter_own_relays: "
+				"'%s' is neither a host name nor an "
+				"IP address", name);
+			return FALSE;
+		}
+		relay->host = name;
+	}
+	return TRUE;
+}
+
+bool backscatter_settings_check(struct backscatter_settings *set, pool_t pool,
 				const char **error_r)
 {
 	if (set->analyze_max_size == 0) {
@@ -58,7 +139,33 @@ bool backscatter_settings_check(struct backscatter_settings *set,
 			"backscatter_tag_grace must not exceed 365 days";
 		return FALSE;
 	}
+	if (!settings_check_sign_domains(set, pool, error_r) ||
+	    !settings_check_own_relays(set, pool, error_r))
+		return FALSE;
+	set->parsed.enforce = *set->enforce_since != '\0';
+	if (set->parsed.enforce &&
+	    !backscatter_day_parse(set->enforce_since,
+				   &set->parsed.enforce_since_day)) {
+		*error_r = t_strdup_printf("backscatter_enforce_since: "
+			"invalid date '%s' (use YYYY-MM-DD)",
+			set->enforce_since);
+		return FALSE;
+	}
 	return TRUE;
+}
+
+bool backscatter_settings_is_sign_domain(const struct backscatter_settings *set,
+					 const char *domain)
+{
+	const char *sign_domain;
+
+	if (!array_is_created(&set->parsed.sign_domains))
+		return FALSE;
+	array_foreach_elem(&set->parsed.sign_domains, sign_domain) {
+		if (strcasecmp(sign_domain, domain) == 0)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 void backscatter_settings_get_tag_settings(

@@ -17,6 +17,7 @@
      declaration to the config process, so doveconf knows and checks
      every setting. */
 
+#include "net.h"
 #include "backscatter-tag.h"
 
 struct setting_parser_info;
@@ -36,7 +37,19 @@ struct backscatter_tag_settings;
 	.tag_lifetime = BACKSCATTER_DEFAULT_TAG_LIFETIME, \
 	.tag_grace = BACKSCATTER_DEFAULT_TAG_GRACE, \
 	.tag_clock_skew = BACKSCATTER_DEFAULT_TAG_CLOCK_SKEW, \
-	.lmtp_reject = FALSE
+	.lmtp_reject = FALSE, \
+	.sign_domains = "", \
+	.own_relays = "", \
+	.enforce_since = ""
+
+/* One of backscatter_own_relays: a host name or an IP address */
+struct backscatter_relay {
+	/* Lower-cased host name; NULL when the entry is an IP address */
+	const char *host;
+	/* The address when host is NULL */
+	struct ip_addr ip;
+};
+ARRAY_DEFINE_TYPE(backscatter_relay, struct backscatter_relay);
 
 struct backscatter_settings {
 	/* Owns the struct when it came from settings_get() (2.4) */
@@ -64,20 +77,46 @@ struct backscatter_settings {
 	/* backscatter_lmtp_reject: reject forged or expired tags of
 	   null-sender mail at RCPT */
 	bool lmtp_reject;
+	/* backscatter_sign_domains: space-separated domains whose senders
+	   are signed; "" for none */
+	const char *sign_domains;
+	/* backscatter_own_relays: space-separated host names and IP
+	   addresses of our outgoing relays; a bounce quoting a Received
+	   header from one of them proves the original was ours */
+	const char *own_relays;
+	/* backscatter_enforce_since: YYYY-MM-DD from which on mail of the
+	   sign domains must carry a tag; "" never enforces */
+	const char *enforce_since;
 
-	/* Filled in by backscatter_settings_check() */
+	/* Filled in by backscatter_settings_check(). The arrays are not
+	   created when their list is empty (and in
+	   backscatter_default_settings). */
 	struct {
 		enum backscatter_scheme sign_scheme;
 		enum backscatter_tag_form tag_form;
+		/* lower-cased */
+		ARRAY_TYPE(const_string) sign_domains;
+		ARRAY_TYPE(backscatter_relay) own_relays;
+		/* enforce_since as days since 1970-01-01, valid when
+		   enforce is set */
+		unsigned int enforce_since_day;
+		bool enforce;
 	} parsed;
 };
 
 extern const struct backscatter_settings backscatter_default_settings;
 
-/* Checks values that parse but make no sense, and fills in set->parsed.
-   Returns FALSE with an error naming the setting. */
-bool backscatter_settings_check(struct backscatter_settings *set,
+/* Checks values that parse but make no sense, and fills in set->parsed,
+   allocating the parsed lists from pool (the one that owns set). Returns
+   FALSE with an error naming the setting. */
+bool backscatter_settings_check(struct backscatter_settings *set, pool_t pool,
 				const char **error_r);
+
+/* Returns TRUE when domain is one of backscatter_sign_domains: a whole,
+   case-insensitive match ("Example.COM" is "example.com"; neither
+   "mail.example.com" nor "example.com.evil" is). */
+bool backscatter_settings_is_sign_domain(const struct backscatter_settings *set,
+					 const char *domain);
 
 /* The settings the tag engine needs, from the admin's ones */
 void backscatter_settings_get_tag_settings(

@@ -5,6 +5,8 @@
    Dovecot's own settings parser, as the config process does. */
 
 #include "lib.h"
+#include "array.h"
+#include "backscatter-date.h"
 #include "settings-parser.h"
 #include "backscatter-settings.h"
 #include "check-common.h"
@@ -49,6 +51,9 @@ START_TEST(test_defaults)
 
 	ck_assert_int_eq(parse(&p, NULL, NULL, &error), 1);
 	ck_assert_int_eq(p.set->analyze_max_size, 64 * 1024);
+	ck_assert(!p.set->parsed.enforce);
+	ck_assert(!backscatter_settings_is_sign_domain(p.set, "example.com"));
+	ck_assert(!array_is_created(&p.set->parsed.own_relays));
 	parsed_free(&p);
 }
 END_TEST
@@ -108,6 +113,57 @@ START_TEST(test_all_settings)
 }
 END_TEST
 
+START_TEST(test_triage_settings)
+{
+	static const struct {
+		const char *key, *value;
+	} values[] = {
+		{ "backscatter_sign_domains", " Example.COM\texample.org " },
+		{ "backscatter_own_relays",
+		  "MX.example.com 192.0.2.25 [2001:db8::25]" },
+		{ "backscatter_enforce_since", "2026-03-01" },
+	};
+	struct setting_parser_context *parser;
+	struct backscatter_settings *set;
+	const struct backscatter_relay *relays;
+	struct ip_addr ip;
+	unsigned int i, count, day;
+	const char *error;
+	pool_t pool = pool_alloconly_create("settings test", 1024);
+
+	parser = settings_parser_init(pool, &backscatter_setting_parser_info,
+				      0);
+	for (i = 0; i < N_ELEMENTS(values); i++) {
+		ck_assert_msg(settings_parse_keyvalue(parser, values[i].key,
+						      values[i].value) == 1,
+			      "%s", values[i].key);
+	}
+	ck_assert_msg(settings_parser_check(parser, pool, NULL, &error),
+		      "%s", error);
+	set = settings_parser_get_set(parser);
+	ck_assert(backscatter_settings_is_sign_domain(set, "example.com"));
+	ck_assert(backscatter_settings_is_sign_domain(set, "EXAMPLE.org"));
+	ck_assert(!backscatter_settings_is_sign_domain(set, "mail.example.com"));
+	ck_assert(!backscatter_settings_is_sign_domain(set, "example.com.evil"));
+
+	relays = array_get(&set->parsed.own_relays, &count);
+	ck_assert_uint_eq(count, 3);
+	ck_assert_str_eq(relays[0].host, "mx.example.com");
+	ck_assert_ptr_null(relays[1].host);
+	ck_assert_int_eq(net_addr2ip("192.0.2.25", &ip), 0);
+	ck_assert(net_ip_compare(&relays[1].ip, &ip));
+	ck_assert_ptr_null(relays[2].host);
+	ck_assert_int_eq(net_addr2ip("2001:db8::25", &ip), 0);
+	ck_assert(net_ip_compare(&relays[2].ip, &ip));
+
+	ck_assert(set->parsed.enforce);
+	ck_assert(backscatter_day_parse("2026-03-01", &day));
+	ck_assert_uint_eq(set->parsed.enforce_since_day, day);
+	settings_parser_unref(&parser);
+	pool_unref(&pool);
+}
+END_TEST
+
 static const struct {
 	const char *key, *value;
 } bad_values[] = {
@@ -121,6 +177,10 @@ static const struct {
 	{ "backscatter_tag_lifetime", "12h" },
 	{ "backscatter_tag_lifetime", "400d" },
 	{ "backscatter_lmtp_reject", "maybe" },
+	{ "backscatter_sign_domains", "@example.com" },
+	{ "backscatter_own_relays", "mx.example.com postmaster@example.com" },
+	{ "backscatter_enforce_since", "2026-02-30" },
+	{ "backscatter_enforce_since", "1 March 2026" },
 };
 
 START_TEST(test_bad_values)
@@ -146,6 +206,10 @@ START_TEST(test_check_names_setting)
 			       &error), -1);
 	ck_assert_ptr_nonnull(strstr(error, "backscatter_analyze_max_size"));
 	parsed_free(&p);
+	ck_assert_int_eq(parse(&p, "backscatter_enforce_since", "2026-13-01",
+			       &error), -1);
+	ck_assert_ptr_nonnull(strstr(error, "backscatter_enforce_since"));
+	parsed_free(&p);
 }
 END_TEST
 
@@ -169,6 +233,7 @@ Suite *backscatter_settings_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_size_units);
 	tcase_add_test(tc, test_all_settings);
+	tcase_add_test(tc, test_triage_settings);
 	tcase_add_loop_test(tc, test_bad_values, 0, N_ELEMENTS(bad_values));
 	tcase_add_test(tc, test_check_names_setting);
 	tcase_add_test(tc, test_unknown_key);

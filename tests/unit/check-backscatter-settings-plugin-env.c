@@ -4,6 +4,8 @@
 /* Unit tests of the Dovecot 2.3 settings reader (plugin {} strings) */
 
 #include "lib.h"
+#include "array.h"
+#include "backscatter-date.h"
 #include "backscatter-settings.h"
 #include "check-common.h"
 
@@ -47,6 +49,48 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(set->tag_grace, 86400);
 	ck_assert_uint_eq(set->tag_clock_skew, 3600);
 	ck_assert(!set->lmtp_reject);
+	ck_assert(!set->parsed.enforce);
+	ck_assert(!backscatter_settings_is_sign_domain(set, "example.com"));
+	ck_assert(!array_is_created(&set->parsed.own_relays));
+}
+END_TEST
+
+START_TEST(test_triage_settings)
+{
+	const struct fake_config config[] = {
+		{ "backscatter_sign_domains", " Example.COM\texample.org " },
+		{ "backscatter_own_relays",
+		  "MX.example.com 192.0.2.25 [2001:db8::25]" },
+		{ "backscatter_enforce_since", "2026-03-01" },
+		{ NULL, NULL },
+	};
+	const struct backscatter_settings *set;
+	const struct backscatter_relay *relays;
+	struct ip_addr ip;
+	unsigned int count, day;
+	const char *error;
+
+	ck_assert_msg(read_config(config, &set, &error) == 0, "%s", error);
+	ck_assert(backscatter_settings_is_sign_domain(set, "example.com"));
+	ck_assert(backscatter_settings_is_sign_domain(set, "EXAMPLE.org"));
+	ck_assert(!backscatter_settings_is_sign_domain(set, "mail.example.com"));
+	ck_assert(!backscatter_settings_is_sign_domain(set, "example.co"));
+	ck_assert(!backscatter_settings_is_sign_domain(set, "example.com.evil"));
+	ck_assert(!backscatter_settings_is_sign_domain(set, ""));
+
+	relays = array_get(&set->parsed.own_relays, &count);
+	ck_assert_uint_eq(count, 3);
+	ck_assert_str_eq(relays[0].host, "mx.example.com");
+	ck_assert_ptr_null(relays[1].host);
+	ck_assert_int_eq(net_addr2ip("192.0.2.25", &ip), 0);
+	ck_assert(net_ip_compare(&relays[1].ip, &ip));
+	ck_assert_ptr_null(relays[2].host);
+	ck_assert_int_eq(net_addr2ip("2001:db8::25", &ip), 0);
+	ck_assert(net_ip_compare(&relays[2].ip, &ip));
+
+	ck_assert(set->parsed.enforce);
+	ck_assert(backscatter_day_parse("2026-03-01", &day));
+	ck_assert_uint_eq(set->parsed.enforce_since_day, day);
 }
 END_TEST
 
@@ -105,6 +149,10 @@ static const struct fake_config bad_values[] = {
 	{ "backscatter_tag_lifetime", "400d" },
 	{ "backscatter_tag_clock_skew", "-1" },
 	{ "backscatter_lmtp_reject", "maybe" },
+	{ "backscatter_sign_domains", "@example.com" },
+	{ "backscatter_own_relays", "mx.example.com postmaster@example.com" },
+	{ "backscatter_enforce_since", "2026-02-30" },
+	{ "backscatter_enforce_since", "1 March 2026" },
 };
 
 START_TEST(test_bad_values)
@@ -131,6 +179,7 @@ Suite *backscatter_settings_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_size_units);
 	tcase_add_test(tc, test_all_settings);
+	tcase_add_test(tc, test_triage_settings);
 	tcase_add_loop_test(tc, test_bad_values, 0, N_ELEMENTS(bad_values));
 	suite_add_tcase(s, tc);
 	return s;
