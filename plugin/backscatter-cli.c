@@ -83,6 +83,29 @@ static const struct cli_command {
 "                        64k, as backscatter_analyze_max_size)\n",
 		.run = cli_inspect,
 	},
+	{
+		.name = "socketmap",
+		.synopsis =
+			"[-c CONFIG] [-k KEYFILE] [--socket PATH [--mode MODE]]\n"
+			"         [--verbose]",
+		.help =
+"Serves Postfix's socketmap_table(5) lookups: the map \"sign\" answers a\n"
+"sender of backscatter_sign_domains with its tagged address, anything\n"
+"else with NOTFOUND. For sender_canonical_maps =\n"
+"socketmap:unix:PATH:sign in the submission service's cleanup. Without\n"
+"--socket it serves one connection on stdin/stdout (systemd Accept=yes,\n"
+"inetd). The key file is read again when it changes; other settings at\n"
+"a restart. Logs go to stderr.\n"
+"\n"
+"  -c, --config CONFIG     read backscatter_* settings (sign domains,\n"
+"                          scheme, form, key file) from this Dovecot\n"
+"                          configuration file (through doveconf)\n"
+"  -k, --key-file KEYFILE  the key file (overrides backscatter_key_file)\n"
+"  -s, --socket PATH       listen on this unix socket\n"
+"  -m, --mode MODE         the socket's file mode (default 0660)\n"
+"  -v, --verbose           log every lookup\n",
+		.run = cli_socketmap,
+	},
 };
 
 static const char cli_exit_help[] =

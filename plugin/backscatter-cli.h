@@ -2,9 +2,9 @@
 #define BACKSCATTER_CLI_H
 
 /* The backscatter command-line tool: keygen, sign, verify and inspect,
-   for admins and scripts. Every verdict, tag and analysis comes from the
-   engine, so the tool answers exactly as the Sieve extension and the LMTP
-   plugin do. */
+   for admins and scripts, and the Postfix signer daemon (socketmap).
+   Every verdict, tag and analysis comes from the engine, so the tool
+   answers exactly as the Sieve extension and the LMTP plugin do. */
 
 #include <stdio.h>
 
@@ -36,6 +36,7 @@ int cli_keygen(int argc, char *argv[]);
 int cli_sign(int argc, char *argv[]);
 int cli_verify(int argc, char *argv[]);
 int cli_inspect(int argc, char *argv[]);
+int cli_socketmap(int argc, char *argv[]);
 
 /* Prints the command's usage, with its options explained when long is
    TRUE; all commands' synopses when command is NULL. */
