@@ -1,0 +1,614 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
+
+/* Unit tests of the triage verdict: each rule of backscatter-triage.h.
+   Tags are signed here with the tag engine, at times chosen so that the
+   test knows what they must be; reports are built by hand, as the
+   analyzer would fill them in. */
+
+#include "lib.h"
+#include "array.h"
+#include "smtp-address.h"
+#include "backscatter-date.h"
+#include "backscatter-keys.h"
+#include "backscatter-settings.h"
+#include "backscatter-triage.h"
+#include "check-common.h"
+
+#define BS1_KEY "bs1 0 2020-01-01 - AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
+#define NOON (12 * 60 * 60)
+#define DAYS(n) ((time_t)(n) * BACKSCATTER_SECS_PER_DAY)
+
+#define RELAY_NAME "mx.example.com"
+#define RELAY_IP "192.0.2.25"
+
+struct triage_test {
+	pool_t pool;
+	struct backscatter_settings *set;
+	struct backscatter_tag_settings tag_set;
+	struct backscatter_keyring *keyring;
+	struct bounce_report report;
+	time_t now;
+
+	const struct smtp_address *recipient;
+	struct backscatter_verification verification;
+	struct backscatter_triage result;
+};
+
+static time_t day_time(const char *date)
+{
+	unsigned int day;
+
+	ck_assert(backscatter_day_parse(date, &day));
+	return (time_t)day * BACKSCATTER_SECS_PER_DAY + NOON;
+}
+
+static struct smtp_address *address(const char *str)
+{
+	const char *at = strrchr(str, '@');
+
+	return smtp_address_create(pool_datastack_create(),
+				   t_strdup_until(str, at), at + 1);
+}
+
+/* A DSN that quotes no original, arriving at noon of 2026-06-15, with the
+   settings given as name/value pairs */
+static void
+triage_test_init(struct triage_test *t, bool keys, const char *sign_domains,
+		 const char *own_relays, const char *enforce_since)
+{
+	const char *error;
+
+	i_zero(t);
+	t->pool = pool_alloconly_create("triage test", 4096);
+	t->set = p_new(t->pool, struct backscatter_settings, 1);
+	*t->set = backscatter_default_settings;
+	t->set->sign_domains = sign_domains;
+	t->set->own_relays = own_relays;
+	t->set->enforce_since = enforce_since;
+	ck_assert_msg(backscatter_settings_check(t->set, t->pool, &error),
+		      "%s", error);
+	backscatter_settings_get_tag_settings(t->set, &t->tag_set);
+	if (keys) {
+		ck_assert_msg(backscatter_keyring_parse("test-keys", BS1_KEY,
+				strlen(BS1_KEY), &t->keyring, &error) == 0,
+			"%s", error);
+	}
+	t->report.kind = BOUNCE_KIND_DSN;
+	t->now = day_time("2026-06-15");
+}
+
+static void triage_test_deinit(struct triage_test *t)
+{
+	backscatter_keyring_free(&t->keyring);
+	pool_unref(&t->pool);
+}
+
+/* alice's address tagged on the given day */
+static const struct smtp_address *
+signed_alice(struct triage_test *t, time_t when)
+{
+	const struct smtp_address *tagged;
+	const char *reason;
+
+	ck_assert_msg(backscatter_sign(t->keyring, &t->tag_set,
+				       BACKSCATTER_SCHEME_BS1,
+				       BACKSCATTER_TAG_FORM_SUBADDRESS,
+				       address("alice@example.com"), when,
+				       &tagged, &reason) == 1, "%s", reason);
+	return tagged;
+}
+
+/* The same with the MAC's last character changed */
+static const struct smtp_address *forged_alice(struct triage_test *t)
+{
+	const struct smtp_address *tagged = signed_alice(t, t->now);
+	char *localpart = t_strdup_noconst(tagged->localpart);
+	size_t len = strlen(localpart);
+
+	localpart[len - 1] = localpart[len - 1] == 'a' ? 'b' : 'a';
+	return smtp_address_create(pool_datastack_create(), localpart,
+				   tagged->domain);
+}
+
+static void quote_original(struct triage_test *t)
+{
+	t->report.original_found = TRUE;
+	if (!array_is_created(&t->report.original.received))
+		p_array_init(&t->report.original.received, t->pool, 4);
+}
+
+static void quote_received(struct triage_test *t, const char *received)
+{
+	quote_original(t);
+	received = p_strdup(t->pool, received);
+	array_push_back(&t->report.original.received, &received);
+}
+
+static enum backscatter_triage_verdict
+triage(struct triage_test *t, const struct smtp_address *recipient)
+{
+	struct backscatter_triage_input input = {
+		.set = t->set,
+		.keyring = t->keyring,
+		.report = &t->report,
+		.recipient = recipient,
+		.recipient_verification = &t->verification,
+		.now = t->now,
+	};
+
+	t->recipient = recipient;
+	backscatter_verify(t->keyring, &t->tag_set, recipient, t->now,
+			   t->pool, &t->verification);
+	backscatter_triage(&input, t->pool, &t->result);
+	return t->result.verdict;
+}
+
+static void
+assert_triage(struct triage_test *t, const struct smtp_address *recipient,
+	      enum backscatter_triage_verdict verdict,
+	      enum backscatter_triage_cause cause)
+{
+	enum backscatter_triage_verdict got = triage(t, recipient);
+
+	ck_assert_msg(got == verdict && t->result.cause == cause,
+		      "%s (cause %d), expected %s (cause %d): %s",
+		      backscatter_triage_verdict_to_str(got), t->result.cause,
+		      backscatter_triage_verdict_to_str(verdict), cause,
+		      backscatter_triage_evidence(&t->result));
+}
+
+static void assert_evidence(struct triage_test *t, const char *part)
+{
+	const char *evidence = backscatter_triage_evidence(&t->result);
+
+	ck_assert_msg(strstr(evidence, part) != NULL,
+		      "evidence '%s' lacks '%s'", evidence, part);
+}
+
+/*
+ * Not bounces
+ */
+
+START_TEST(test_kind_none)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "example.com", "", "2020-01-01");
+	t.report.kind = BOUNCE_KIND_NONE;
+	/* untagged under enforcement, but no bounce at all */
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_NONE,
+		      BACKSCATTER_TRIAGE_CAUSE_NOT_BOUNCE);
+	t.report.kind = BOUNCE_KIND_FEEDBACK;
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_NONE,
+		      BACKSCATTER_TRIAGE_CAUSE_FEEDBACK);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_autoreply_is_judged)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "", "", "");
+	t.report.kind = BOUNCE_KIND_AUTOREPLY;
+	assert_triage(&t, forged_alice(&t), BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_FORGED);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+/*
+ * The recipient's tag
+ */
+
+START_TEST(test_valid_tag)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "", "", "");
+	/* signed two days ago: within the 7 days' lifetime */
+	assert_triage(&t, signed_alice(&t, t.now - DAYS(2)),
+		      BACKSCATTER_TRIAGE_LEGITIMATE,
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_VALID);
+	assert_evidence(&t, "valid");
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_forged_tag)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "", RELAY_NAME, "");
+	assert_triage(&t, forged_alice(&t), BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_FORGED);
+	assert_evidence(&t, "bad MAC");
+	/* a quoted original "through our relay" does not outweigh a
+	   forged tag: it is text the forger wrote */
+	quote_received(&t, "from "RELAY_NAME" ("RELAY_NAME" ["RELAY_IP"]) "
+		       "by mx.remote.example; Mon, 15 Jun 2026 10:00:00 +0000");
+	assert_triage(&t, forged_alice(&t), BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_FORGED);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_expired_tag)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "", "", "");
+	/* signed 30 days ago: past 7 days' lifetime and 1 day's grace */
+	assert_triage(&t, signed_alice(&t, t.now - DAYS(30)),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_EXPIRED);
+	assert_evidence(&t, "expired");
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_no_keys)
+{
+	struct triage_test t;
+	const struct smtp_address *tagged;
+	struct backscatter_keyring *kr;
+
+	triage_test_init(&t, TRUE, "example.com", "", "2020-01-01");
+	tagged = signed_alice(&t, t.now);
+	kr = t.keyring;
+	t.keyring = NULL;
+	/* neither a tagged nor an untagged address can be judged, and
+	   enforcement needs keys to tell the two apart */
+	assert_triage(&t, tagged, BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_NO_KEYS);
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_NO_KEYS);
+	t.keyring = kr;
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_no_keys_relay)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, FALSE, "", RELAY_NAME, "");
+	/* the relays need no keys */
+	quote_received(&t, "from "RELAY_NAME" ("RELAY_NAME" ["RELAY_IP"]) "
+		       "by mx.remote.example; Mon, 15 Jun 2026 10:00:00 +0000");
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_LEGITIMATE,
+		      BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_internal_errors)
+{
+	struct triage_test t;
+	struct backscatter_triage_input input;
+
+	triage_test_init(&t, TRUE, "example.com", "", "2020-01-01");
+	i_zero(&input);
+	input.set = t.set;
+	input.keyring = t.keyring;
+	input.recipient = address("alice@example.com");
+	input.now = t.now;
+	/* analysis failed: unknown, though enforcement would say bogus */
+	backscatter_triage(&input, t.pool, &t.result);
+	ck_assert_int_eq(t.result.verdict, BACKSCATTER_TRIAGE_UNKNOWN);
+	ck_assert_int_eq(t.result.cause, BACKSCATTER_TRIAGE_CAUSE_ERROR);
+	/* verification missing */
+	input.report = &t.report;
+	backscatter_triage(&input, t.pool, &t.result);
+	ck_assert_int_eq(t.result.verdict, BACKSCATTER_TRIAGE_UNKNOWN);
+	ck_assert_int_eq(t.result.cause, BACKSCATTER_TRIAGE_CAUSE_ERROR);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+/*
+ * Untagged recipients and enforcement
+ */
+
+START_TEST(test_unsigned_without_enforcement)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "example.com", "", "");
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_NOT_ENFORCED);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_unsigned_enforced)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "example.org EXAMPLE.com", "",
+			 "2026-03-01");
+	/* no quoted date: the bounce's arrival counts */
+	assert_triage(&t, address("alice@Example.Com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	ck_assert_int_eq(t.result.sent_day_source,
+			 BACKSCATTER_TRIAGE_DATE_NOW);
+	assert_evidence(&t, "2026-03-01");
+	assert_evidence(&t, "2026-06-15");
+	/* a domain we do not sign */
+	assert_triage(&t, address("alice@sub.example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_NOT_SIGN_DOMAIN);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_enforcement_not_yet)
+{
+	struct triage_test t;
+
+	/* enforcement begins after the bounce arrived */
+	triage_test_init(&t, TRUE, "example.com", "", "2026-06-16");
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
+	/* a quoted Date after it is no reason to enforce early */
+	quote_original(&t);
+	t.report.original.date = "Mon, 20 Jul 2026 10:00:00 +0000";
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
+	/* on the day itself it applies */
+	t.now = day_time("2026-06-16");
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_enforcement_original_date)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "example.com", "", "2026-03-01");
+	quote_original(&t);
+	/* sent the day before signing began, bounced long after */
+	t.report.original.date = "Sat, 28 Feb 2026 23:30:00 +0000";
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
+	ck_assert_int_eq(t.result.sent_day_source,
+			 BACKSCATTER_TRIAGE_DATE_ORIGINAL);
+	assert_evidence(&t, "2026-02-28");
+	/* sent on the day */
+	t.report.original.date = "Sun, 1 Mar 2026 00:10:00 +0000";
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	/* an unparsable Date falls back to the report's Arrival-Date */
+	t.report.original.date = "last Tuesday";
+	t.report.arrival_date = "Fri, 27 Feb 2026 08:00:00 +0000";
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
+	ck_assert_int_eq(t.result.sent_day_source,
+			 BACKSCATTER_TRIAGE_DATE_ARRIVAL_FIELD);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+/*
+ * Proof from the quoted original
+ */
+
+/* Received headers that name our relay RELAY_NAME / RELAY_IP where it
+   counts */
+static const char *const relay_received[] = {
+	/* Postfix, the next hop naming our relay */
+	"from "RELAY_NAME" ("RELAY_NAME" ["RELAY_IP"])\r\n\tby "
+	"mx.remote.example (Postfix) with ESMTPS id 4F00\r\n\tfor "
+	"<bob@remote.example>; Mon, 15 Jun 2026 10:00:00 +0000",
+	/* our relay's own header */
+	"by "RELAY_NAME" (Postfix, from userid 1000) id 4F01; "
+	"Mon, 15 Jun 2026 10:00:00 +0000",
+	/* case does not matter */
+	"from client.example.net by MX.Example.COM with ESMTP; "
+	"Mon, 15 Jun 2026 10:00:00 +0000",
+	/* the address in the TCP-info of an unresolved client */
+	"from relay (unknown ["RELAY_IP"]) by mx.remote.example; "
+	"Mon, 15 Jun 2026 10:00:00 +0000",
+	/* the address as the "from" domain */
+	"from ["RELAY_IP"] (helo=relay) by mx.remote.example; "
+	"Mon, 15 Jun 2026 10:00:00 +0000",
+	/* IPv6 */
+	"from relay6 (relay6 [IPv6:2001:db8::25]) by mx.remote.example; "
+	"Mon, 15 Jun 2026 10:00:00 +0000",
+};
+
+START_TEST(test_relay_match)
+{
+	struct triage_test t;
+
+	/* even under enforcement, proof makes it legitimate */
+	triage_test_init(&t, TRUE, "example.com",
+			 RELAY_NAME" "RELAY_IP" 2001:db8::25", "2020-01-01");
+	quote_received(&t, "from a.example by b.example; "
+		       "Mon, 15 Jun 2026 10:00:00 +0000");
+	quote_received(&t, relay_received[_i]);
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_LEGITIMATE,
+		      BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY);
+	ck_assert_uint_eq(t.result.received_index, 2);
+	assert_evidence(&t, "Received header 2");
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_relay_by_ip_only)
+{
+	struct triage_test t;
+
+	/* configured by address only: the name proves nothing */
+	triage_test_init(&t, TRUE, "", "["RELAY_IP"]", "");
+	quote_received(&t, "from "RELAY_NAME" by mx.remote.example; "
+		       "Mon, 15 Jun 2026 10:00:00 +0000");
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_NOT_ENFORCED);
+	quote_received(&t, "from "RELAY_NAME" ("RELAY_NAME" ["RELAY_IP"]) "
+		       "by mx.remote.example; Mon, 15 Jun 2026 10:00:00 +0000");
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_LEGITIMATE,
+		      BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY);
+	assert_evidence(&t, RELAY_IP);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+/* Received headers of forged bounces that must prove nothing */
+static const char *const forged_received[] = {
+	/* substrings of the relay's name, either way */
+	"from evil-"RELAY_NAME" (evil-"RELAY_NAME" [198.51.100.1]) by "
+	"evil.example; Mon, 15 Jun 2026 10:00:00 +0000",
+	"from "RELAY_NAME".evil.org ("RELAY_NAME".evil.org [198.51.100.1]) "
+	"by evil.example; Mon, 15 Jun 2026 10:00:00 +0000",
+	"from x by ex.com; Mon, 15 Jun 2026 10:00:00 +0000",
+	/* and of its address */
+	"from x (x [192.0.2.250]) by y; Mon, 15 Jun 2026 10:00:00 +0000",
+	"from x (x [92.0.2.25]) by y; Mon, 15 Jun 2026 10:00:00 +0000",
+	/* malformed: an unterminated comment, literal or quoted string,
+	   no ";" and date */
+	"from "RELAY_NAME" ("RELAY_NAME" ["RELAY_IP"] by y; "
+	"Mon, 15 Jun 2026 10:00:00 +0000",
+	"from ["RELAY_IP" by y; Mon, 15 Jun 2026 10:00:00 +0000",
+	"from \"x by "RELAY_NAME"; Mon, 15 Jun 2026 10:00:00 +0000",
+	"from "RELAY_NAME" by "RELAY_NAME,
+	"from "RELAY_NAME,
+	"",
+	/* the relay where no host is named */
+	RELAY_NAME"; Mon, 15 Jun 2026 10:00:00 +0000",
+	"from x by y with "RELAY_NAME"; Mon, 15 Jun 2026 10:00:00 +0000",
+	"from x by y id "RELAY_NAME"; Mon, 15 Jun 2026 10:00:00 +0000",
+	"from x by y for <postmaster@"RELAY_NAME">; "
+	"Mon, 15 Jun 2026 10:00:00 +0000",
+	"from x by y; Mon, 15 Jun 2026 10:00:00 +0000 ("RELAY_NAME")",
+	"from \""RELAY_NAME"\" by y; Mon, 15 Jun 2026 10:00:00 +0000",
+	/* lib-mail refuses a dot-atom ending in a dot */
+	"from x by "RELAY_NAME". (Postfix); Mon, 15 Jun 2026 10:00:00 +0000",
+	"from x (helo="RELAY_NAME") by y; Mon, 15 Jun 2026 10:00:00 +0000",
+	"from x (may be "RELAY_NAME": forged) by y; "
+	"Mon, 15 Jun 2026 10:00:00 +0000",
+	"from x by y (comment "RELAY_NAME" ["RELAY_IP"]); "
+	"Mon, 15 Jun 2026 10:00:00 +0000",
+	"from from "RELAY_NAME"x by y; Mon, 15 Jun 2026 10:00:00 +0000",
+};
+
+START_TEST(test_relay_no_match)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "", RELAY_NAME" "RELAY_IP, "");
+	quote_received(&t, forged_received[_i]);
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_NOT_ENFORCED);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_quoted_return_path)
+{
+	struct triage_test t;
+	const struct smtp_address *tagged;
+
+	triage_test_init(&t, TRUE, "example.com", "", "2020-01-01");
+	tagged = signed_alice(&t, t.now - DAYS(3));
+	quote_original(&t);
+	/* a bounce sent to the untagged address, quoting the tagged
+	   return path */
+	t.report.original.return_path =
+		t_strdup_printf("<%s>", smtp_address_encode(tagged));
+	assert_triage(&t, address("Alice@example.com"),
+		      BACKSCATTER_TRIAGE_LEGITIMATE,
+		      BACKSCATTER_TRIAGE_CAUSE_QUOTED_TAG);
+	assert_evidence(&t, "Return-Path");
+	/* someone else's tagged return path proves nothing for bob */
+	assert_triage(&t, address("bob@example.com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	/* nor does a forged one */
+	t.report.original.return_path =
+		t_strdup_printf("<%s>", smtp_address_encode(forged_alice(&t)));
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	/* nor an untagged one, nor garbage */
+	t.report.original.return_path = "<alice@example.com>";
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	t.report.original.return_path = "<<>";
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_verdict_names)
+{
+	enum backscatter_triage_verdict verdict;
+	unsigned int i;
+
+	for (i = 0; i < BACKSCATTER_TRIAGE_COUNT; i++) {
+		ck_assert(backscatter_triage_verdict_from_str(
+			backscatter_triage_verdict_to_str(i), &verdict));
+		ck_assert_uint_eq(verdict, i);
+	}
+	ck_assert(backscatter_triage_verdict_from_str("BOGUS", &verdict));
+	ck_assert_int_eq(verdict, BACKSCATTER_TRIAGE_BOGUS);
+	ck_assert(!backscatter_triage_verdict_from_str("forged", &verdict));
+}
+END_TEST
+
+Suite *backscatter_triage_suite(void)
+{
+	Suite *s = suite_create("backscatter-triage");
+	TCase *tc;
+
+	tc = tcase_create("tag");
+	tcase_add_test(tc, test_kind_none);
+	tcase_add_test(tc, test_autoreply_is_judged);
+	tcase_add_test(tc, test_valid_tag);
+	tcase_add_test(tc, test_forged_tag);
+	tcase_add_test(tc, test_expired_tag);
+	tcase_add_test(tc, test_no_keys);
+	tcase_add_test(tc, test_no_keys_relay);
+	tcase_add_test(tc, test_internal_errors);
+	tcase_add_test(tc, test_verdict_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("enforcement");
+	tcase_add_test(tc, test_unsigned_without_enforcement);
+	tcase_add_test(tc, test_unsigned_enforced);
+	tcase_add_test(tc, test_enforcement_not_yet);
+	tcase_add_test(tc, test_enforcement_original_date);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("original");
+	tcase_add_loop_test(tc, test_relay_match, 0,
+			    N_ELEMENTS(relay_received));
+	tcase_add_test(tc, test_relay_by_ip_only);
+	tcase_add_loop_test(tc, test_relay_no_match, 0,
+			    N_ELEMENTS(forged_received));
+	tcase_add_test(tc, test_quoted_return_path);
+	suite_add_tcase(s, tc);
+	return s;
+}
