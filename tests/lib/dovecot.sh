@@ -15,6 +15,9 @@
 # DC_PLUGIN_SETTINGS (one "name = value" per line), other configuration
 # in DC_EXTRA_CONFIG, settings for protocol lmtp {} in DC_LMTP_SETTINGS.
 # DC_LMTP_PLUGIN=no leaves the backscatter_lmtp plugin out of LMTP.
+# DC_SUBMISSION=yes also starts the submission service on
+# DC_SUBMISSION_PORT with the backscatter_submission plugin, relaying to
+# 127.0.0.1:DC_RELAY_PORT, where the test runs its own SMTP server.
 # dc_make_keys sets up a key file as a deployment should.
 
 DC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
@@ -27,6 +30,7 @@ TEST_SCRIPTS=$DC_TOP/tests/integration/scripts
 : "${DC_EXTRA_CONFIG:=}"
 : "${DC_LMTP_SETTINGS:=}"
 : "${DC_LMTP_PLUGIN:=yes}"
+: "${DC_SUBMISSION:=no}"
 DC_KEY_GROUP=backscatter
 DC_USERS="alice@example.com bob@example.com carol@example.com"
 DC_PASSWORD=secret
@@ -80,6 +84,13 @@ dc_init() {
 	cp "$so" "$DC_DIR/modules/sieve/"
 	cp "$BUILD_DIR/plugin/.libs/lib10_backscatter_lmtp_plugin.so" \
 		"$DC_DIR/modules/"
+	if [ "$DC_SUBMISSION" = yes ]; then
+		port_list=$("$DC_LIB/free-ports" 2)
+		DC_SUBMISSION_PORT=$(echo "$port_list" | sed -n 1p)
+		DC_RELAY_PORT=$(echo "$port_list" | sed -n 2p)
+		cp "$BUILD_DIR/plugin/.libs/lib10_backscatter_submission_plugin.so" \
+			"$DC_DIR/modules/"
+	fi
 
 	: > "$DC_DIR/users"
 	for user in $DC_USERS; do
@@ -136,6 +147,52 @@ dc_write_config() {
 		/^@LMTP_PLUGINS@$/ { if (lmtp_plugins != "") print lmtp_plugins; next }
 		/@LMTP_PLUGINS@/ { sub(/@LMTP_PLUGINS@/, lmtp_plugins) }
 		{ print }' > "$DC_CONF"
+	[ "$DC_SUBMISSION" != yes ] || dc_submission_config "$version" >> "$DC_CONF"
+}
+
+# The submission service with the backscatter_submission plugin, and the
+# group that may read the key file, as conf.d documents it
+dc_submission_config() {
+	case $1 in
+	2.3)
+		cat <<EOF
+protocols = \$protocols submission
+submission_relay_host = 127.0.0.1
+submission_relay_port = $DC_RELAY_PORT
+service submission-login {
+  inet_listener submission {
+    address = 127.0.0.1
+    port = $DC_SUBMISSION_PORT
+  }
+}
+protocol submission {
+  mail_plugins = \$mail_plugins backscatter_submission
+  mail_access_groups = $DC_KEY_GROUP
+}
+EOF
+		;;
+	2.4)
+		cat <<EOF
+protocols {
+  submission = yes
+}
+submission_relay_host = 127.0.0.1
+submission_relay_port = $DC_RELAY_PORT
+service submission-login {
+  inet_listener submission {
+    listen = 127.0.0.1
+    port = $DC_SUBMISSION_PORT
+  }
+}
+protocol submission {
+  mail_plugins {
+    backscatter_submission = yes
+  }
+  mail_access_groups = $DC_KEY_GROUP
+}
+EOF
+		;;
+	esac
 }
 
 # Dovecot 2.4 learns settings only from modules in its own settings
@@ -206,7 +263,9 @@ dc_start() {
 	dovecot -c "$DC_CONF" || return 1
 	for i in $(seq 100); do
 		if (exec 3<>"/dev/tcp/127.0.0.1/$DC_LMTP_PORT") 2>/dev/null &&
-		   (exec 3<>"/dev/tcp/127.0.0.1/$DC_SIEVE_PORT") 2>/dev/null; then
+		   (exec 3<>"/dev/tcp/127.0.0.1/$DC_SIEVE_PORT") 2>/dev/null &&
+		   { [ "$DC_SUBMISSION" != yes ] ||
+		     (exec 3<>"/dev/tcp/127.0.0.1/$DC_SUBMISSION_PORT") 2>/dev/null; }; then
 			return 0
 		fi
 		sleep 0.05

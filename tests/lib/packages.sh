@@ -10,7 +10,8 @@ BS_PACKAGES_FUZZ="clang"
 # (tests/bench/bench-speed)
 BS_PACKAGES_SPEED="libsisimai-perl python3-flufl.bounce"
 BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
-	dovecot-managesieved sieve-connect python3 binutils procps"
+	dovecot-managesieved dovecot-submissiond sieve-connect swaks python3
+	binutils procps"
 
 # bs_install_packages PACKAGE...: apt-get install those not installed yet
 bs_install_packages() {

@@ -1,0 +1,119 @@
+#!/bin/bash
+# The backscatter_submission plugin in Dovecot's submission service: the
+# MAIL FROM of our senders is tagged before the relay sees it (and the tag
+# verifies), other domains, the null sender and tagged addresses pass as
+# they are, and what cannot be signed (a local part too long to tag, no
+# key file) is relayed unsigned, with a log line, never refused.
+set -u
+. "$(dirname "$0")/../lib/assert.sh"
+. "$(dirname "$0")/../lib/dovecot.sh"
+
+BS=$BUILD_DIR/plugin/backscatter
+DC_SUBMISSION=yes
+dc_init || exit 1
+dc_make_keys || exit 1
+
+SINK_LOG=$DC_DIR/relayed.log
+: > "$SINK_LOG"
+"$DC_LIB/smtp-sink" "$DC_RELAY_PORT" "$SINK_LOG" &
+SINK_PID=$!
+trap 'st=$?; kill "$SINK_PID" 2>/dev/null; (exit $st); dc_cleanup' EXIT
+
+settings() {
+	echo "backscatter_key_file = $DC_KEY_FILE"
+	echo "backscatter_sign_domains = example.com example.net"
+	for setting in "$@"; do
+		echo "backscatter_$setting"
+	done
+}
+
+# submit FROM [USER]: one message through submission, as USER (alice);
+# prints the MAIL FROM the relay received
+submit() {
+	local from=$1 user=${2:-alice@example.com} before
+	before=$(wc -l < "$SINK_LOG")
+	swaks --server 127.0.0.1 --port "$DC_SUBMISSION_PORT" \
+		--auth PLAIN --auth-user "$user" --auth-password "$DC_PASSWORD" \
+		--from "$from" --to bob@example.org \
+		--header "Subject: submission test" --body "Hello." \
+		> "$DC_DIR/swaks.out" 2>&1 || {
+		echo "(swaks failed: $(grep -E '^<\*\*|^\*\*\*' "$DC_DIR/swaks.out" | head -n 2))"
+		return 1
+	}
+	tail -n +"$((before + 1))" "$SINK_LOG" | head -n 1 |
+		sed -n 's/^MAIL <\(.*\)> RCPT .*/\1/p'
+}
+
+DC_PLUGIN_SETTINGS=$(settings)
+dc_write_config
+dc_start || exit 1
+for i in $(seq 50); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$DC_RELAY_PORT") 2>/dev/null && break
+	sleep 0.1
+done
+
+#
+# Signed
+#
+
+from=$(submit alice@example.com)
+like "$from" '^alice\+bs1=[a-z0-9]{17}@example\.com$' \
+	"alice@example.com is relayed tagged (bs1, subaddress form)"
+like "$("$BS" verify -k "$DC_KEY_FILE" "$from")" "^valid	alice@example\.com	bs1	" \
+	"... and the tag verifies"
+
+from=$(submit Carol.Smith@Example.NET)
+like "$from" '^Carol\.Smith\+bs1=[a-z0-9]{17}@Example\.NET$' \
+	"a sign domain matches in any case; the address keeps its case"
+like "$("$BS" verify -k "$DC_KEY_FILE" "$from")" "^valid	" \
+	"... and verifies"
+
+#
+# Left alone
+#
+
+is "$(submit alice@example.org)" "alice@example.org" \
+	"another domain is relayed as it is"
+is "$(submit alice@mail.example.com)" "alice@mail.example.com" \
+	"a subdomain of a sign domain is another domain"
+is "$(submit '<>')" "" "the null sender is relayed as it is"
+tagged=$("$BS" sign -k "$DC_KEY_FILE" alice@example.com)
+is "$(submit "$tagged")" "$tagged" "an already tagged address is not tagged again"
+is "$(submit alice+bs1=forgedforgedforged@example.com)" \
+	"alice+bs1=forgedforgedforged@example.com" \
+	"an address with a malformed tag is left alone"
+
+#
+# Relayed unsigned, with a log line
+#
+
+long=$(printf 'a%.0s' $(seq 60))
+is "$(submit "$long@example.com")" "$long@example.com" \
+	"a local part too long to tag is relayed unsigned"
+like "$(grep 'relayed unsigned' "$DC_DIR/log/dovecot.log")" \
+	"backscatter: MAIL FROM <$long@example\.com> relayed unsigned: .*64" \
+	"... and the log says why"
+
+#
+# Other schemes and forms, and a missing key file
+#
+
+dc_restart "$(settings sign_scheme=prvs tag_form=prefix)" || exit 1
+from=$(submit alice@example.com)
+like "$from" '^prvs=[0-9]{4}[0-9a-f]{6}=alice@example\.com$' \
+	"prvs in prefix form, as the settings say"
+like "$("$BS" verify -k "$DC_KEY_FILE" "$from")" "^valid	alice@example\.com	prvs	" \
+	"... and the tag verifies"
+
+DC_PLUGIN_SETTINGS="backscatter_key_file = $DC_DIR/keys/missing
+backscatter_sign_domains = example.com"
+dc_restart "$DC_PLUGIN_SETTINGS" || exit 1
+is "$(submit alice@example.com)" "alice@example.com" \
+	"without a readable key file the message is still relayed, unsigned"
+like "$(grep -c 'backscatter: backscatter_key_file: .*missing.*relaying unsigned' \
+	"$DC_DIR/log/dovecot.log")" '^[1-9]' "... and the error is logged"
+
+unlike "$(grep -E 'Panic|Fatal|killed by signal|core dumped' "$DC_DIR/log/dovecot.log")" . \
+	"no crash in the log"
+
+done_testing
