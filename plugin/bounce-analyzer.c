@@ -62,10 +62,12 @@ static const struct {
 /* The top-level header fields kept for the decoders */
 static const struct {
 	const char *name;
+	size_t name_len;
 	size_t offset;
 } message_fields[] = {
 #define FIELD(name, field) \
-	{ name, offsetof(struct bounce_message_header, field) }
+	{ name, sizeof(name) - 1, \
+	  offsetof(struct bounce_message_header, field) }
 	FIELD("From", from),
 	FIELD("To", to),
 	FIELD("Subject", subject),
@@ -170,7 +172,8 @@ analyze_root_header(struct bounce_analysis *ctx,
 	unsigned int i;
 
 	for (i = 0; i < N_ELEMENTS(message_fields); i++) {
-		if (strcasecmp(hdr->name, message_fields[i].name) != 0)
+		if (hdr->name_len != message_fields[i].name_len ||
+		    strcasecmp(hdr->name, message_fields[i].name) != 0)
 			continue;
 		dest = PTR_OFFSET(&ctx->msg.hdr, message_fields[i].offset);
 		if (*dest == NULL) {
@@ -264,6 +267,7 @@ analyze_header(struct bounce_analysis *ctx, struct message_part *part,
 	       struct message_header_line *hdr)
 {
 	struct bounce_report *report = ctx->report;
+	bool is_content_type;
 
 	if (hdr->continues) {
 		hdr->use_full_value = TRUE;
@@ -279,12 +283,14 @@ analyze_header(struct bounce_analysis *ctx, struct message_part *part,
 	}
 	if (part_is_quoted(part))
 		return;
+	is_content_type = hdr->name_len == 12 &&
+		strcasecmp(hdr->name, "Content-Type") == 0;
 	if (part->parent == NULL) T_BEGIN {
 		analyze_root_header(ctx, hdr);
-		if (strcasecmp(hdr->name, "Content-Type") == 0)
+		if (is_content_type)
 			analyze_root_content_type(ctx, hdr);
 	} T_END;
-	if (strcasecmp(hdr->name, "Content-Type") == 0) T_BEGIN {
+	if (is_content_type) T_BEGIN {
 		analyze_part_content_type(ctx, part, hdr);
 	} T_END;
 }
@@ -317,6 +323,19 @@ find_role_part(struct bounce_analysis *ctx, struct message_part *part)
 	return ctx->cur_role;
 }
 
+static bool decoder_wants_header(const struct message_header_line *hdr)
+{
+	return !hdr->continues && !hdr->eoh &&
+		(strcasecmp(hdr->name, "Content-Type") == 0 ||
+		 strcasecmp(hdr->name, "Content-Transfer-Encoding") == 0);
+}
+
+static size_t role_max_size(enum part_role role)
+{
+	return role == PART_TEXT || role == PART_HTML ?
+		BOUNCE_ANALYZER_MAX_TEXT_SIZE : BOUNCE_ANALYZER_MAX_PART_SIZE;
+}
+
 /* Keeps the transfer-decoded (and, for text, UTF-8) body of the parts
    with a role */
 static void
@@ -326,17 +345,33 @@ analyze_body(struct bounce_analysis *ctx, struct message_block *block)
 	struct role_part *rp;
 	size_t max;
 
+	/* Decoding is most of the cost of a part: the decoder sees only the
+	   two header fields it acts on (it would turn every other one into
+	   UTF-8 for nobody), and only the bodies we keep, not those of the
+	   quoted original or of attachments. It resets itself when the next
+	   part begins. */
+	if (block->hdr != NULL) {
+		if (!decoder_wants_header(block->hdr))
+			return;
+	} else {
+		rp = find_role_part(ctx, block->part);
+		if (rp == NULL || rp->dest == NULL ||
+		    str_len(rp->dest) >= role_max_size(rp->role))
+			return;
+	}
 	if (!message_decoder_decode_next_block(ctx->decoder, block, &decoded) ||
 	    decoded.hdr != NULL || decoded.size == 0)
 		return;
 	rp = find_role_part(ctx, decoded.part);
 	if (rp == NULL || rp->dest == NULL)
 		return;
-	max = rp->role == PART_TEXT || rp->role == PART_HTML ?
-		BOUNCE_ANALYZER_MAX_TEXT_SIZE : BOUNCE_ANALYZER_MAX_PART_SIZE;
+	max = role_max_size(rp->role);
 	if (str_len(rp->dest) < max) {
+		/* the decoder's output is valid UTF-8: keep it so, never
+		   cutting a character in two */
 		str_append_data(rp->dest, decoded.data,
-				I_MIN(decoded.size, max - str_len(rp->dest)));
+			uni_utf8_data_truncate(decoded.data, decoded.size,
+					       max - str_len(rp->dest)));
 	}
 }
 
@@ -359,7 +394,8 @@ analysis_finish_text(struct bounce_analysis *ctx)
 	struct bounce_message *msg = &ctx->msg;
 	string_t *src = ctx->text, *clean;
 	const unsigned char *p;
-	size_t i, size;
+	size_t i, end, size;
+	bool from_html = FALSE;
 
 	if (str_len(src) == 0 && str_len(ctx->html) > 0) {
 		struct mail_html2text *ht = mail_html2text_init(0);
@@ -367,25 +403,34 @@ analysis_finish_text(struct bounce_analysis *ctx)
 		mail_html2text_more(ht, str_data(ctx->html),
 				    str_len(ctx->html), src);
 		mail_html2text_deinit(&ht);
+		from_html = TRUE;
 	}
 	clean = str_new(ctx->pool, str_len(src) + 1);
 	p = str_data(src);
 	size = str_len(src);
-	for (i = 0; i < size; i++) {
-		if (p[i] == '\r') {
-			/* CRLF and CR alone both end a line */
-			if (i + 1 < size && p[i+1] == '\n')
-				continue;
-			str_append_c(clean, '\n');
-		} else if (p[i] == '\0') {
+	for (i = 0; i < size; i = end + 1) {
+		/* copy up to the next CR or NUL in one go */
+		for (end = i; end < size && p[end] != '\r' && p[end] != '\0';
+		     end++) ;
+		str_append_data(clean, p + i, end - i);
+		if (end == size)
+			break;
+		if (p[end] == '\0')
 			str_append_c(clean, ' ');
-		} else {
-			str_append_c(clean, p[i]);
+		else if (end + 1 == size || p[end+1] != '\n') {
+			/* CR alone ends a line too; CRLF drops the CR */
+			str_append_c(clean, '\n');
 		}
 	}
-	string_t *valid = str_new(ctx->pool, str_len(clean) + 16);
-	if (!uni_utf8_get_valid_data(str_data(clean), str_len(clean), valid))
-		clean = valid;
+	/* message-decoder gives valid UTF-8 (invalid input becomes
+	   U+FFFD); what html2text made of it is checked again */
+	if (from_html) {
+		string_t *valid = str_new(ctx->pool, str_len(clean) + 16);
+
+		if (!uni_utf8_get_valid_data(str_data(clean), str_len(clean),
+					     valid))
+			clean = valid;
+	}
 	msg->text = str_c(clean);
 	msg->text_len = str_len(clean);
 	msg->text_lcase = p_strdup(ctx->pool, msg->text);

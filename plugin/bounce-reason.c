@@ -2,6 +2,7 @@
  */
 
 #include "lib.h"
+#include "bounce-phrases.h"
 #include "bounce-reason.h"
 
 #include <ctype.h>
@@ -513,15 +514,22 @@ static enum bounce_reason reason_from_status(const char *status)
 }
 
 /* The reason of the first phrase of the table found in lower-case text */
-static enum bounce_reason
-reason_from_text(const char *lc, const struct reason_phrase *phrases,
-		 unsigned int count)
+static enum bounce_reason reason_from_phrases(const char *lc)
+{
+	static struct bounce_phrases index =
+		BOUNCE_PHRASES_INIT(reason_phrases, phrase);
+	int idx = bounce_phrases_find(&index, lc, strlen(lc));
+
+	return idx < 0 ? BOUNCE_REASON_UNDEFINED : reason_phrases[idx].reason;
+}
+
+static enum bounce_reason reason_from_weak_phrases(const char *lc)
 {
 	unsigned int i;
 
-	for (i = 0; i < count; i++) {
-		if (strstr(lc, phrases[i].phrase) != NULL)
-			return phrases[i].reason;
+	for (i = 0; i < N_ELEMENTS(weak_reason_phrases); i++) {
+		if (strstr(lc, weak_reason_phrases[i].phrase) != NULL)
+			return weak_reason_phrases[i].reason;
 	}
 	return BOUNCE_REASON_UNDEFINED;
 }
@@ -580,19 +588,16 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 		const char *diag_lc = diagnostic == NULL ? "" :
 			t_str_lcase(diagnostic);
 
-		reason = reason_from_text(diag_lc, reason_phrases,
-					  N_ELEMENTS(reason_phrases));
+		reason = reason_from_phrases(diag_lc);
 		if (reason == BOUNCE_REASON_UNDEFINED && rcpt->status != NULL)
 			reason = reason_from_status(rcpt->status);
 		if (reason == BOUNCE_REASON_UNDEFINED &&
 		    report->report_text != NULL) {
-			reason = reason_from_text(
-				t_str_lcase(report->report_text),
-				reason_phrases, N_ELEMENTS(reason_phrases));
+			reason = reason_from_phrases(
+				t_str_lcase(report->report_text));
 		}
 		if (reason == BOUNCE_REASON_UNDEFINED) {
-			reason = reason_from_text(diag_lc, weak_reason_phrases,
-				N_ELEMENTS(weak_reason_phrases));
+			reason = reason_from_weak_phrases(diag_lc);
 		}
 		if (reason == BOUNCE_REASON_UNDEFINED &&
 		    report->decoder_reason != BOUNCE_REASON_UNDEFINED)

@@ -13,31 +13,34 @@
 #include "strfuncs.h"
 #include "smtp-address.h"
 #include "bounce-decoders.h"
+#include "bounce-phrases.h"
 
 #include <ctype.h>
 
 /* Lines at which the quoted original message begins (lower-case, after
    leading white space and dashes) */
-static const char *const original_markers[] = {
-	"this is a copy of the message",
-	"below this line is a copy of the message",
-	"original message follows",
-	"original message ---",
-	"original message -----",
-	"original message header",
-	"message headers follow",
-	"headers of the original message",
-	"header of the original message",
-	"the original message was received",
-	"the original message headers",
-	"copy of the original message",
-	"returned message",
-	"undelivered message",
-	"original message is attached",
-	"your message reads",
-	"rfc822-headers",
-	"content-type: message/rfc822",
-	"content-type: text/rfc822-headers",
+static const struct {
+	const char *phrase;
+} original_markers[] = {
+	{ "this is a copy of the message" },
+	{ "below this line is a copy of the message" },
+	{ "original message follows" },
+	{ "original message ---" },
+	{ "original message -----" },
+	{ "original message header" },
+	{ "message headers follow" },
+	{ "headers of the original message" },
+	{ "header of the original message" },
+	{ "the original message was received" },
+	{ "the original message headers" },
+	{ "copy of the original message" },
+	{ "returned message" },
+	{ "undelivered message" },
+	{ "original message is attached" },
+	{ "your message reads" },
+	{ "rfc822-headers" },
+	{ "content-type: message/rfc822" },
+	{ "content-type: text/rfc822-headers" },
 };
 
 /* Header fields that start a quoted header block at column 0 */
@@ -133,9 +136,10 @@ size_t bounce_text_original_offset(const struct bounce_message *msg,
 				   const struct bounce_mta_decoder *decoder,
 				   size_t start)
 {
+	static struct bounce_phrases original_index =
+		BOUNCE_PHRASES_INIT(original_markers, phrase);
 	const char *lc = msg->text_lcase;
 	size_t pos, end, skip;
-	unsigned int i;
 
 	for (pos = start; pos < msg->text_len; pos = end + 1) {
 		end = line_end(msg, pos);
@@ -151,11 +155,9 @@ size_t bounce_text_original_offset(const struct bounce_message *msg,
 		    line_contains_any(lc + skip, end - skip,
 				      decoder->end_markers))
 			return I_MIN(end + 1, msg->text_len);
-		for (i = 0; i < N_ELEMENTS(original_markers); i++) {
-			if (line_contains(lc + skip, end - skip,
-					  original_markers[i]))
-				return I_MIN(end + 1, msg->text_len);
-		}
+		if (bounce_phrases_find(&original_index, lc + skip,
+					end - skip) >= 0)
+			return I_MIN(end + 1, msg->text_len);
 	}
 	return msg->text_len;
 }

@@ -9,6 +9,7 @@
 #include "istream.h"
 #include "array.h"
 #include "bounce-analyzer.h"
+#include "bounce-phrases.h"
 #include "check-common.h"
 
 #include <check.h>
@@ -461,6 +462,71 @@ START_TEST(test_not_a_report_has_no_fields)
 }
 END_TEST
 
+/* --- the phrase index (bounce-phrases.c) --- */
+
+static const struct {
+	const char *phrase;
+} test_phrases[] = {
+	{ "user unknown" }, { "unknown" }, { "ab" }, { "ba" }, { "aab" },
+	{ "bab " }, { "b a" }, { "abba" }, { "  " },
+};
+
+START_TEST(test_phrases_table_order)
+{
+	static struct bounce_phrases index =
+		BOUNCE_PHRASES_INIT(test_phrases, phrase);
+	const char *text = "unknown host, then user unknown";
+
+	/* the earlier entry wins, though it comes later in the text */
+	ck_assert_int_eq(bounce_phrases_find(&index, text, strlen(text)), 0);
+	text = "host unknown";
+	ck_assert_int_eq(bounce_phrases_find(&index, text, strlen(text)), 1);
+	text = "nothing here";
+	ck_assert_int_eq(bounce_phrases_find(&index, text, strlen(text)), -1);
+	ck_assert_int_eq(bounce_phrases_find(&index, "", 0), -1);
+	/* at the very end, and cut off by the length given */
+	text = "xyzab";
+	ck_assert_int_eq(bounce_phrases_find(&index, text, 5), 2);
+	ck_assert_int_eq(bounce_phrases_find(&index, text, 4), -1);
+	text = "user unknow";
+	ck_assert_int_eq(bounce_phrases_find(&index, text, strlen(text)), -1);
+}
+END_TEST
+
+/* The index must answer what asking strstr() for each phrase in turn
+   answers; random texts over a small alphabet make every phrase and
+   partial match common */
+START_TEST(test_phrases_match_strstr)
+{
+	static struct bounce_phrases index =
+		BOUNCE_PHRASES_INIT(test_phrases, phrase);
+	static const char alphabet[] = "ab un";
+	char text[64];
+	unsigned int round, i, len, seed = 4711;
+	int expected;
+
+	/* a fixed sequence, so that a failure can be reproduced */
+#define NEXT_RANDOM() (seed = seed * 1103515245U + 12345U, seed >> 16)
+	for (round = 0; round < 20000; round++) {
+		len = NEXT_RANDOM() % (sizeof(text) - 1);
+		for (i = 0; i < len; i++)
+			text[i] = alphabet[NEXT_RANDOM() %
+					   (sizeof(alphabet) - 1)];
+		text[len] = '\0';
+		expected = -1;
+		for (i = 0; i < N_ELEMENTS(test_phrases); i++) {
+			if (strstr(text, test_phrases[i].phrase) != NULL) {
+				expected = i;
+				break;
+			}
+		}
+		ck_assert_int_eq(bounce_phrases_find(&index, text, len),
+				 expected);
+	}
+#undef NEXT_RANDOM
+}
+END_TEST
+
 Suite *bounce_analyzer_suite(void)
 {
 	Suite *s = suite_create("bounce-analyzer");
@@ -486,6 +552,11 @@ Suite *bounce_analyzer_suite(void)
 	tcase_add_test(tc, test_read_limit);
 	tcase_add_test(tc, test_exact_limit_not_truncated);
 	tcase_add_test(tc, test_long_content_type_bounded);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("phrases");
+	tcase_add_test(tc, test_phrases_table_order);
+	tcase_add_test(tc, test_phrases_match_strstr);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stream");
