@@ -43,10 +43,13 @@ bs_debian13_prepare() {
 		SOURCES
 		touch "$BS_DEBIAN13/.backscatter-bootstrapped"
 	fi
-	# The same package list as the host, installed the same way
-	cp "$BS_TOP/tests/lib/packages.sh" "$BS_DEBIAN13/tmp/"
+	# The same package list as the host, installed the same way, and
+	# Postfix for the loop test as its harness installs it
+	cp "$BS_TOP/tests/lib/packages.sh" "$BS_TOP/tests/lib/postfix.sh" \
+		"$BS_DEBIAN13/tmp/"
 	if ! chroot "$BS_DEBIAN13" /bin/bash -c \
-	     '. /tmp/packages.sh && bs_install_packages $BS_PACKAGES_BUILD $BS_PACKAGES_RUN' \
+	     '. /tmp/packages.sh && bs_install_packages $BS_PACKAGES_BUILD $BS_PACKAGES_RUN &&
+	      . /tmp/postfix.sh && pf_install' \
 	     >> "$log" 2>&1; then
 		bs_debian13_reason="installing packages in the chroot failed (log: $log)"
 		return 1

@@ -17,6 +17,7 @@
 #   pf_send --xclient ADDR=192.0.2.7,NAME=mx.other.example \
 #       "$PF_SMTP_PORT" '<>' dsn.eml alice@example.com
 #   pf_wait_queue_empty          # bounded: every message delivered or bounced
+#   pf_signer_start "$DC_CONF"   # before pf_start: submission signs senders
 #   pf_stop                      # also done by the exit trap
 #
 # The listeners (both 127.0.0.1 only):
@@ -51,6 +52,7 @@ PF_LIB=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
 : "${PF_VIRTUAL_MAILBOX_MAPS:=}"
 PF_USERS="alice@example.com bob@example.com carol@example.com nobody@example.com"
 PF_DIR=
+PF_SIGNER_PID=
 
 # pf_available: Postfix is installed (or installable, as root)
 pf_available() {
@@ -188,6 +190,55 @@ pf_write_config() {
 	} > "$etc/master.cf"
 }
 
+# pf_signer_start CONFIG: the project's Postfix signer ("backscatter
+# socketmap", from BUILD_DIR) with the settings of a Dovecot CONFIG,
+# listening on $PF_SIGNER_SOCKET; the submission service's cleanup then
+# signs envelope senders through it (call before pf_start, or
+# pf_restart). The signer keeps root's uid, to read the key file, but
+# takes the group postfix, so its socket is root:postfix 0660 in a
+# root:postfix 0750 directory: Postfix's cleanup may connect, no one else.
+pf_signer_start() {
+	local i dir=$PF_DIR/signer
+
+	mkdir -p "$dir"
+	chown root:postfix "$dir"
+	chmod 0750 "$dir"
+	PF_SIGNER_SOCKET=$dir/socketmap
+	setpriv --regid=postfix --keep-groups \
+		"$BUILD_DIR/plugin/backscatter" socketmap -c "$1" \
+		--socket "$PF_SIGNER_SOCKET" --mode 0660 --verbose \
+		>> "$PF_DIR/log/signer.log" 2>&1 &
+	PF_SIGNER_PID=$!
+	for i in $(seq 100); do
+		[ -S "$PF_SIGNER_SOCKET" ] && break
+		kill -0 "$PF_SIGNER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ ! -S "$PF_SIGNER_SOCKET" ]; then
+		echo "pf_signer_start: no socket:" >&2
+		cat "$PF_DIR/log/signer.log" >&2
+		return 1
+	fi
+	PF_SUBMIT_CLEANUP_OPTIONS="-o sender_canonical_maps=socketmap:unix:$PF_SIGNER_SOCKET:sign
+-o sender_canonical_classes=envelope_sender"
+	pf_write_config
+}
+
+# pf_signer_stop: stop the signer, bounded
+pf_signer_stop() {
+	local i
+
+	[ -n "${PF_SIGNER_PID:-}" ] || return 0
+	kill -TERM "$PF_SIGNER_PID" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$PF_SIGNER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$PF_SIGNER_PID" 2>/dev/null
+	wait "$PF_SIGNER_PID" 2>/dev/null
+	PF_SIGNER_PID=
+}
+
 # pf_postconf: postconf on the private instance
 pf_postconf() {
 	postconf -c "$PF_DIR/etc" "$@"
@@ -256,9 +307,14 @@ pf_cleanup() {
 	local status=$?
 
 	pf_stop
+	pf_signer_stop
 	if [ "$status" != 0 ] && [ -n "$PF_DIR" ]; then
 		echo "# Postfix log (last lines):" >&2
 		pf_log_tail | sed 's/^/#   /' >&2
+		if [ -s "$PF_DIR/log/signer.log" ]; then
+			echo "# signer log (last lines):" >&2
+			tail -n 10 "$PF_DIR/log/signer.log" | sed 's/^/#   /' >&2
+		fi
 	fi
 	if [ -n "$PF_DIR" ] && [ -z "${KEEP_TEST_DIR:-}" ]; then
 		rm -rf "$PF_DIR"
