@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "ioloop.h"
 #include "istream.h"
+#include "str-sanitize.h"
 #include "smtp-address.h"
 #include "mail-storage.h"
 
@@ -12,6 +13,15 @@
 #include "sieve-message.h"
 #include "sieve-interpreter.h"
 #include "sieve-runtime.h"
+#include "sieve-runtime-trace.h"
+#include "sieve-commands.h"
+#include "sieve-code.h"
+#include "sieve-stringlist.h"
+#include "sieve-comparators.h"
+#include "sieve-match-types.h"
+#include "sieve-validator.h"
+#include "sieve-dump.h"
+#include "sieve-match.h"
 
 #include "bounce-analyzer.h"
 #include "backscatter-keys.h"
@@ -26,6 +36,9 @@ struct ext_backscatter_message_context {
 	/* The return-path verdict, once judged */
 	const struct backscatter_verification *verification;
 	const struct smtp_address *recipient;
+
+	/* The triage verdict, once decided */
+	const struct backscatter_triage *triage;
 };
 
 static const struct bounce_report *
@@ -188,4 +201,124 @@ ext_backscatter_get_verification(const struct sieve_runtime_env *renv,
 	}
 	*recipient_r = mctx->recipient;
 	return mctx->verification;
+}
+
+/*
+ * Triage verdict
+ */
+
+const struct backscatter_triage *
+ext_backscatter_get_triage(const struct sieve_runtime_env *renv,
+			   const struct sieve_extension *ext)
+{
+	struct ext_backscatter_context *extctx = ext->context;
+	struct ext_backscatter_message_context *mctx =
+		ext_backscatter_message_context(renv, ext);
+	struct backscatter_triage_input input;
+	struct backscatter_triage *triage;
+	pool_t pool = sieve_message_context_pool(renv->msgctx);
+
+	if (mctx->triage != NULL)
+		return mctx->triage;
+
+	i_zero(&input);
+	input.set = extctx->set;
+	input.report = ext_backscatter_get_report(renv, ext);
+	/* a message that is no bounce needs no keys */
+	if (input.report != NULL && input.report->kind != BOUNCE_KIND_NONE) {
+		input.recipient_verification =
+			ext_backscatter_get_verification(renv, ext,
+							 &input.recipient);
+		input.keyring = ext_backscatter_get_keyring(ext, renv->event);
+	}
+	input.now = ioloop_time;
+
+	triage = p_new(pool, struct backscatter_triage, 1);
+	T_BEGIN {
+		backscatter_triage(&input, pool, triage);
+		e_debug(renv->event, "%s: verdict %s: %s",
+			sieve_extension_name(ext),
+			backscatter_triage_verdict_to_str(triage->verdict),
+			str_sanitize(backscatter_triage_evidence(triage), 256));
+	} T_END;
+	mctx->triage = triage;
+	return triage;
+}
+
+/*
+ * Tests that match one value
+ */
+
+bool ext_backscatter_match_test_registered(
+	struct sieve_validator *valdtr,
+	const struct sieve_extension *ext ATTR_UNUSED,
+	struct sieve_command_registration *cmd_reg)
+{
+	sieve_comparators_link_tag(valdtr, cmd_reg, SIEVE_MATCH_OPT_COMPARATOR);
+	sieve_match_types_link_tags(valdtr, cmd_reg, SIEVE_MATCH_OPT_MATCH_TYPE);
+	return TRUE;
+}
+
+bool ext_backscatter_match_test_validate(struct sieve_validator *valdtr,
+					 struct sieve_command *tst,
+					 const char *name)
+{
+	struct sieve_ast_argument *arg = tst->first_positional;
+	const struct sieve_match_type mcht_default =
+		SIEVE_MATCH_TYPE_DEFAULT(is_match_type);
+	const struct sieve_comparator cmp_default =
+		SIEVE_COMPARATOR_DEFAULT(i_ascii_casemap_comparator);
+
+	if (!sieve_validate_positional_argument(valdtr, tst, arg, name,
+						1, SAAT_STRING_LIST))
+		return FALSE;
+	if (!sieve_validator_argument_activate(valdtr, tst, arg, FALSE))
+		return FALSE;
+	return sieve_match_type_validate(valdtr, tst, arg, &mcht_default,
+					 &cmp_default);
+}
+
+bool ext_backscatter_match_test_dump(const struct sieve_dumptime_env *denv,
+				     sieve_size_t *address,
+				     const char *mnemonic, const char *name)
+{
+	sieve_code_dumpf(denv, "%s", mnemonic);
+	sieve_code_descend(denv);
+
+	if (sieve_match_opr_optional_dump(denv, address, NULL) != 0)
+		return FALSE;
+	return sieve_opr_stringlist_dump(denv, address, name);
+}
+
+int ext_backscatter_match_test_execute(const struct sieve_runtime_env *renv,
+				       sieve_size_t *address,
+				       const char *test, const char *name,
+				       ext_backscatter_match_value_t *value)
+{
+	struct sieve_match_type mcht =
+		SIEVE_MATCH_TYPE_DEFAULT(is_match_type);
+	struct sieve_comparator cmp =
+		SIEVE_COMPARATOR_DEFAULT(i_ascii_casemap_comparator);
+	struct sieve_stringlist *key_list, *value_list;
+	int match, ret;
+
+	if (sieve_match_opr_optional_read(renv, address, NULL, &ret, &cmp,
+					  &mcht) < 0)
+		return ret;
+	if ((ret = sieve_opr_stringlist_read(renv, address, name,
+					     &key_list)) <= 0)
+		return ret;
+
+	sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS, "%s test", test);
+	sieve_runtime_trace_descend(renv);
+
+	value_list = sieve_single_stringlist_create_cstr(renv,
+		value(renv, renv->oprtn->ext), FALSE);
+	if ((match = sieve_match(renv, &mcht, &cmp, value_list, key_list,
+				 &ret)) < 0)
+		return ret;
+
+	sieve_runtime_trace_ascend(renv);
+	sieve_interpreter_set_test_result(renv->interp, match > 0);
+	return SIEVE_EXEC_OK;
 }

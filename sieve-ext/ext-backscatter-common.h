@@ -8,6 +8,7 @@
 #include "sieve-common.h"
 #include "backscatter-settings.h"
 #include "backscatter-verify.h"
+#include "backscatter-triage.h"
 #include "bounce-report.h"
 
 struct backscatter_keyring;
@@ -42,6 +43,7 @@ extern const struct sieve_extension_def backscatter_extension;
 extern const struct sieve_command_def bounce_test;
 extern const struct sieve_command_def returnpath_test;
 extern const struct sieve_command_def dsn_test;
+extern const struct sieve_command_def backscatter_test;
 
 /*
  * Operations
@@ -51,11 +53,39 @@ enum ext_backscatter_opcode {
 	EXT_BACKSCATTER_OPERATION_BOUNCE,
 	EXT_BACKSCATTER_OPERATION_RETURNPATH,
 	EXT_BACKSCATTER_OPERATION_DSN,
+	EXT_BACKSCATTER_OPERATION_BACKSCATTER,
 };
 
 extern const struct sieve_operation_def bounce_operation;
 extern const struct sieve_operation_def returnpath_operation;
 extern const struct sieve_operation_def dsn_operation;
+extern const struct sieve_operation_def backscatter_operation;
+
+/*
+ * Tests of the shape TEST [COMPARATOR] [MATCH-TYPE] <keys: string-list>
+ * that match one value the engine computes (returnpath, backscatter).
+ * The keys argument is named name in errors and dumps.
+ */
+
+bool ext_backscatter_match_test_registered(
+	struct sieve_validator *valdtr, const struct sieve_extension *ext,
+	struct sieve_command_registration *cmd_reg);
+bool ext_backscatter_match_test_validate(struct sieve_validator *valdtr,
+					 struct sieve_command *tst,
+					 const char *name);
+bool ext_backscatter_match_test_dump(const struct sieve_dumptime_env *denv,
+				     sieve_size_t *address,
+				     const char *mnemonic, const char *name);
+/* Computes the value to match, and traces where it came from */
+typedef const char *
+ext_backscatter_match_value_t(const struct sieve_runtime_env *renv,
+			      const struct sieve_extension *ext);
+/* Reads the operands, matches the value against the keys and sets the
+   test result. Returns a SIEVE_EXEC_* code. */
+int ext_backscatter_match_test_execute(const struct sieve_runtime_env *renv,
+				       sieve_size_t *address,
+				       const char *test, const char *name,
+				       ext_backscatter_match_value_t *value);
 
 /*
  * Operands
@@ -114,6 +144,17 @@ const struct backscatter_verification *
 ext_backscatter_get_verification(const struct sieve_runtime_env *renv,
 				 const struct sieve_extension *ext,
 				 const struct smtp_address **recipient_r);
+
+/*
+ * Triage verdict
+ */
+
+/* Returns the triage verdict on the message (backscatter-triage.h), from
+   the cached analysis and return-path verdict; decided once per message.
+   Never NULL: what fails is an unknown verdict. */
+const struct backscatter_triage *
+ext_backscatter_get_triage(const struct sieve_runtime_env *renv,
+			   const struct sieve_extension *ext);
 
 /* Releases the keyring of the extension context */
 void ext_backscatter_keyring_free(struct ext_backscatter_context *extctx);

@@ -32,10 +32,11 @@
  *   ${bounce.original_subject}, ${bounce.original_message_id}
  *                                 of the message that bounced, as quoted
  *   ${bounce.returnpath}          the returnpath test's verdict
+ *   ${bounce.verdict}             the backscatter test's verdict
  *
  * Each is "" when the message says nothing about it. The values are read
  * when the script uses them; the return-path tag is judged only when
- * ${bounce.returnpath} is read.
+ * ${bounce.returnpath} or ${bounce.verdict} is read.
  */
 
 enum ext_backscatter_variable {
@@ -48,6 +49,7 @@ enum ext_backscatter_variable {
 	BOUNCE_VARIABLE_ORIGINAL_SUBJECT,
 	BOUNCE_VARIABLE_ORIGINAL_MESSAGE_ID,
 	BOUNCE_VARIABLE_RETURNPATH,
+	BOUNCE_VARIABLE_VERDICT,
 
 	BOUNCE_VARIABLE_COUNT
 };
@@ -62,6 +64,7 @@ static const char *const bounce_variable_names[BOUNCE_VARIABLE_COUNT] = {
 	[BOUNCE_VARIABLE_ORIGINAL_SUBJECT] = "original_subject",
 	[BOUNCE_VARIABLE_ORIGINAL_MESSAGE_ID] = "original_message_id",
 	[BOUNCE_VARIABLE_RETURNPATH] = "returnpath",
+	[BOUNCE_VARIABLE_VERDICT] = "verdict",
 };
 
 /* Sieve variable names are case-insensitive (RFC 5229, 3) */
@@ -309,6 +312,10 @@ bounce_variable_value(const struct sieve_runtime_env *renv,
 		verification = ext_backscatter_get_verification(renv, ext,
 								&recipient);
 		return backscatter_verdict_to_str(verification->verdict);
+	}
+	if (var == BOUNCE_VARIABLE_VERDICT) {
+		return backscatter_triage_verdict_to_str(
+			ext_backscatter_get_triage(renv, ext)->verdict);
 	}
 
 	report = ext_backscatter_get_report(renv, ext);

@@ -6,7 +6,8 @@
  *
  * Authors: dovecot-backscatter authors
  * Specification: vendor-defined; see docs/vnd.backscatter.md
- * Implementation: bounce, dsn and returnpath tests; bounce. variables
+ * Implementation: backscatter, bounce, dsn and returnpath tests;
+ *   bounce. variables
  * Status: experimental
  *
  */
@@ -39,12 +40,14 @@ static const struct sieve_operation_def *ext_backscatter_operations[] = {
 	&bounce_operation,
 	&returnpath_operation,
 	&dsn_operation,
+	&backscatter_operation,
 };
 
 const struct sieve_extension_def backscatter_extension = {
 	.name = "vnd.backscatter",
-	/* 3: the dsn test and the bounce. namespace */
-	.version = 3,
+	/* 3: the dsn test and the bounce. namespace; 4: the backscatter
+	   test and ${bounce.verdict} */
+	.version = 4,
 	.load = ext_backscatter_load,
 	.unload = ext_backscatter_unload,
 	.validator_load = ext_backscatter_validator_load,
@@ -128,6 +131,7 @@ ext_backscatter_validator_load(const struct sieve_extension *ext,
 	sieve_validator_register_command(valdtr, ext, &bounce_test);
 	sieve_validator_register_command(valdtr, ext, &dsn_test);
 	sieve_validator_register_command(valdtr, ext, &returnpath_test);
+	sieve_validator_register_command(valdtr, ext, &backscatter_test);
 	ext_backscatter_variables_register(ext, valdtr);
 	return TRUE;
 }

@@ -7,16 +7,9 @@
 
 #include "sieve-common.h"
 #include "sieve-commands.h"
-#include "sieve-stringlist.h"
 #include "sieve-code.h"
-#include "sieve-comparators.h"
-#include "sieve-match-types.h"
-#include "sieve-validator.h"
 #include "sieve-generator.h"
-#include "sieve-interpreter.h"
 #include "sieve-runtime-trace.h"
-#include "sieve-dump.h"
-#include "sieve-match.h"
 
 #include "ext-backscatter-common.h"
 
@@ -31,10 +24,6 @@
  */
 
 static bool
-tst_returnpath_registered(struct sieve_validator *valdtr,
-			  const struct sieve_extension *ext,
-			  struct sieve_command_registration *cmd_reg);
-static bool
 tst_returnpath_validate(struct sieve_validator *valdtr,
 			struct sieve_command *tst);
 static bool
@@ -48,7 +37,7 @@ const struct sieve_command_def returnpath_test = {
 	.subtests = 0,
 	.block_allowed = FALSE,
 	.block_required = FALSE,
-	.registered = tst_returnpath_registered,
+	.registered = ext_backscatter_match_test_registered,
 	.validate = tst_returnpath_validate,
 	.generate = tst_returnpath_generate,
 };
@@ -73,20 +62,6 @@ const struct sieve_operation_def returnpath_operation = {
 };
 
 /*
- * Test registration
- */
-
-static bool
-tst_returnpath_registered(struct sieve_validator *valdtr,
-			  const struct sieve_extension *ext ATTR_UNUSED,
-			  struct sieve_command_registration *cmd_reg)
-{
-	sieve_comparators_link_tag(valdtr, cmd_reg, SIEVE_MATCH_OPT_COMPARATOR);
-	sieve_match_types_link_tags(valdtr, cmd_reg, SIEVE_MATCH_OPT_MATCH_TYPE);
-	return TRUE;
-}
-
-/*
  * Validation
  */
 
@@ -94,19 +69,7 @@ static bool
 tst_returnpath_validate(struct sieve_validator *valdtr,
 			struct sieve_command *tst)
 {
-	struct sieve_ast_argument *arg = tst->first_positional;
-	const struct sieve_match_type mcht_default =
-		SIEVE_MATCH_TYPE_DEFAULT(is_match_type);
-	const struct sieve_comparator cmp_default =
-		SIEVE_COMPARATOR_DEFAULT(i_ascii_casemap_comparator);
-
-	if (!sieve_validate_positional_argument(valdtr, tst, arg, "verdicts",
-						1, SAAT_STRING_LIST))
-		return FALSE;
-	if (!sieve_validator_argument_activate(valdtr, tst, arg, FALSE))
-		return FALSE;
-	return sieve_match_type_validate(valdtr, tst, arg, &mcht_default,
-					 &cmp_default);
+	return ext_backscatter_match_test_validate(valdtr, tst, "verdicts");
 }
 
 /*
@@ -129,66 +92,37 @@ static bool
 tst_returnpath_operation_dump(const struct sieve_dumptime_env *denv,
 			      sieve_size_t *address)
 {
-	sieve_code_dumpf(denv, "RETURNPATH");
-	sieve_code_descend(denv);
-
-	if (sieve_match_opr_optional_dump(denv, address, NULL) != 0)
-		return FALSE;
-	return sieve_opr_stringlist_dump(denv, address, "verdicts");
+	return ext_backscatter_match_test_dump(denv, address, "RETURNPATH",
+					       "verdicts");
 }
 
 /*
  * Code execution
  */
 
-static int
-tst_returnpath_operation_execute(const struct sieve_runtime_env *renv,
-				 sieve_size_t *address)
+static const char *
+tst_returnpath_value(const struct sieve_runtime_env *renv,
+		     const struct sieve_extension *ext)
 {
-	const struct sieve_extension *this_ext = renv->oprtn->ext;
-	struct sieve_match_type mcht =
-		SIEVE_MATCH_TYPE_DEFAULT(is_match_type);
-	struct sieve_comparator cmp =
-		SIEVE_COMPARATOR_DEFAULT(i_ascii_casemap_comparator);
 	const struct backscatter_verification *verification;
 	const struct smtp_address *recipient;
-	struct sieve_stringlist *key_list, *value_list;
 	const char *verdict;
-	int match, ret;
 
-	/*
-	 * Read operands
-	 */
-
-	if (sieve_match_opr_optional_read(renv, address, NULL, &ret, &cmp,
-					  &mcht) < 0)
-		return ret;
-	if ((ret = sieve_opr_stringlist_read(renv, address, "verdicts",
-					     &key_list)) <= 0)
-		return ret;
-
-	/*
-	 * Perform test
-	 */
-
-	sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS, "returnpath test");
-	sieve_runtime_trace_descend(renv);
-
-	verification = ext_backscatter_get_verification(renv, this_ext,
-							&recipient);
+	verification = ext_backscatter_get_verification(renv, ext, &recipient);
 	verdict = backscatter_verdict_to_str(verification->verdict);
 	sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS,
 		"recipient <%s>: verdict `%s' (%s)",
 		recipient == NULL ? "" :
 		str_sanitize(smtp_address_encode(recipient), 256), verdict,
 		backscatter_verification_reason(verification));
+	return verdict;
+}
 
-	value_list = sieve_single_stringlist_create_cstr(renv, verdict, FALSE);
-	if ((match = sieve_match(renv, &mcht, &cmp, value_list, key_list,
-				 &ret)) < 0)
-		return ret;
-
-	sieve_runtime_trace_ascend(renv);
-	sieve_interpreter_set_test_result(renv->interp, match > 0);
-	return SIEVE_EXEC_OK;
+static int
+tst_returnpath_operation_execute(const struct sieve_runtime_env *renv,
+				 sieve_size_t *address)
+{
+	return ext_backscatter_match_test_execute(renv, address, "returnpath",
+						  "verdicts",
+						  tst_returnpath_value);
 }

@@ -143,7 +143,7 @@ like "$out" "line 2: .*dsn test: unknown field 'bogus-field' \(valid fields are:
 
 out=$(put_rejected bounce-variable-unknown)
 is "$?" 0 "PUTSCRIPT rejects an unknown \${bounce.*} name inside a string"
-like "$out" "line 2: .*unknown variable .bounce\.colour. \(valid names are: kind, .*returnpath\)" \
+like "$out" "line 2: .*unknown variable .bounce\.colour. \(valid names are: kind, .*returnpath, verdict\)" \
 	"... naming it and the valid ones"
 out=$(put_rejected bounce-variable-assign)
 is "$?" 0 "PUTSCRIPT rejects setting a bounce.* variable"
@@ -164,7 +164,7 @@ while IFS='|' read -r name pattern; do
 done <<'CASES'
 dsn-unknown-field|line 2: error: dsn test: unknown field 'bogus-field' \(valid fields are: reporting-mta, received-from-mta, arrival-date, original-envelope-id, final-recipient, original-recipient, action, status, remote-mta, diagnostic-code, last-attempt-date, will-retry-until, reply-code, reason, class\)
 dsn-one-argument|line 2: error: the dsn test expects a string list as argument 2 \(key list\)|the dsn test requires 2 positional argument
-bounce-variable-unknown|line 2: error: vnd.backscatter: unknown variable .bounce\.colour. \(valid names are: kind, reason, status, action, recipient, diagnostic, original_subject, original_message_id, returnpath\)
+bounce-variable-unknown|line 2: error: vnd.backscatter: unknown variable .bounce\.colour. \(valid names are: kind, reason, status, action, recipient, diagnostic, original_subject, original_message_id, returnpath, verdict\)
 bounce-variable-assign|line 2: error: vnd.backscatter: cannot assign to variable .bounce\.kind.: the bounce namespace is read-only
 CASES
 
