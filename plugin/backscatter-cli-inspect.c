@@ -2,7 +2,8 @@
  */
 
 /* backscatter inspect: what the analyzer makes of a message, and why, for
-   admins wondering where a mail went and for scripts (--json). */
+   admins wondering where a mail went and for scripts (--json); with
+   --rcpt, also the triage verdict delivery would give it. */
 
 #include "lib.h"
 #include "array.h"
@@ -12,7 +13,10 @@
 #include "unichar.h"
 #include "istream.h"
 #include "istream-seekable.h"
+#include "smtp-address.h"
 #include "bounce-analyzer.h"
+#include "backscatter-settings.h"
+#include "backscatter-triage.h"
 #include "backscatter-compat.h"
 #include "backscatter-cli.h"
 
@@ -21,6 +25,7 @@
 #include <getopt.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Longest diagnostic printed in text mode: enough for an SMTP reply's
    gist, short enough to keep one recipient on one readable line */
@@ -29,6 +34,10 @@
 static const struct option cli_inspect_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "max-size", required_argument, NULL, 'm' },
+	{ "rcpt", required_argument, NULL, 'r' },
+	{ "key-file", required_argument, NULL, 'k' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "now", required_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -38,6 +47,13 @@ struct cli_inspect_context {
 	/* What the analyzer reads of a message at most */
 	uoff_t max_size;
 	bool json;
+
+	/* --rcpt: the envelope recipient whose verdict is wanted, its tag
+	   judged once for all files; NULL without --rcpt */
+	const struct smtp_address *rcpt;
+	struct backscatter_verification rcpt_verification;
+	struct cli_tag_context tag_ctx;
+	time_t now;
 };
 
 /*
@@ -109,13 +125,29 @@ cli_inspect_json_original(string_t *dest, const struct bounce_report *report)
 	str_append_c(dest, '}');
 }
 
+static void
+cli_inspect_json_verdict(string_t *dest,
+			 const struct backscatter_triage *triage)
+{
+	if (triage == NULL)
+		return;
+	cli_inspect_json_key(dest, "verdict");
+	str_append_c(dest, '{');
+	cli_inspect_json_field(dest, "verdict",
+		backscatter_triage_verdict_to_str(triage->verdict));
+	cli_inspect_json_field(dest, "evidence",
+			       backscatter_triage_evidence(triage));
+	str_append_c(dest, '}');
+}
+
 static void cli_inspect_print_line(const string_t *line)
 {
 	fwrite(str_data(line), 1, str_len(line), stdout);
 }
 
 static void
-cli_inspect_print_json(const char *file, const struct bounce_report *report)
+cli_inspect_print_json(const char *file, const struct bounce_report *report,
+		       const struct backscatter_triage *triage)
 {
 	const struct bounce_recipient *rcpt;
 	string_t *line = t_str_new(1024);
@@ -139,6 +171,7 @@ cli_inspect_print_json(const char *file, const struct bounce_report *report)
 	str_append_c(line, ']');
 	cli_inspect_json_original(line, report);
 	cli_inspect_json_bool(line, "truncated", report->truncated);
+	cli_inspect_json_verdict(line, triage);
 	str_append(line, "}\n");
 	cli_inspect_print_line(line);
 }
@@ -226,7 +259,20 @@ cli_inspect_text_original(string_t *line, const struct bounce_original *orig)
 }
 
 static void
+cli_inspect_text_verdict(string_t *line,
+			 const struct backscatter_triage *triage)
+{
+	if (triage == NULL)
+		return;
+	str_printfa(line, "  verdict: %s (%s)\n",
+		    backscatter_triage_verdict_to_str(triage->verdict),
+		    cli_inspect_text(backscatter_triage_evidence(triage),
+				     SIZE_MAX));
+}
+
+static void
 cli_inspect_print_text(const char *file, const struct bounce_report *report,
+		       const struct backscatter_triage *triage,
 		       uoff_t max_size)
 {
 	const struct bounce_recipient *rcpt;
@@ -248,6 +294,7 @@ cli_inspect_print_text(const char *file, const struct bounce_report *report,
 				    cli_inspect_text(report->report_type, 256));
 		}
 		str_append(line, ")\n");
+		cli_inspect_text_verdict(line, triage);
 		cli_inspect_print_line(line);
 		return;
 	}
@@ -283,6 +330,7 @@ cli_inspect_print_text(const char *file, const struct bounce_report *report,
 		str_printfa(line, "  truncated: only the first %"PRIuUOFF_T
 			    " bytes were read\n", max_size);
 	}
+	cli_inspect_text_verdict(line, triage);
 	cli_inspect_print_line(line);
 }
 
@@ -363,12 +411,36 @@ cli_inspect_open(struct cli_inspect_context *ctx, const char *file,
 	return 0;
 }
 
+/* The verdict delivery would give the message for --rcpt, or NULL
+   without it */
+static const struct backscatter_triage *
+cli_inspect_triage(struct cli_inspect_context *ctx,
+		   const struct bounce_report *report, pool_t pool)
+{
+	struct backscatter_triage_input input;
+	struct backscatter_triage *triage;
+
+	if (ctx->rcpt == NULL)
+		return NULL;
+	i_zero(&input);
+	input.set = ctx->tag_ctx.set;
+	input.keyring = ctx->tag_ctx.keyring;
+	input.report = report;
+	input.recipient = ctx->rcpt;
+	input.recipient_verification = &ctx->rcpt_verification;
+	input.now = ctx->now;
+	triage = p_new(pool, struct backscatter_triage, 1);
+	backscatter_triage(&input, pool, triage);
+	return triage;
+}
+
 /* Analyzes and prints one file. Returns 0, or -1 after reporting that it
    could not be read. */
 static int cli_inspect_file(struct cli_inspect_context *ctx, const char *file)
 {
 	struct istream *input;
 	struct bounce_report *report;
+	const struct backscatter_triage *triage;
 	const char *error;
 	pool_t pool;
 	int ret = 0;
@@ -382,10 +454,14 @@ static int cli_inspect_file(struct cli_inspect_context *ctx, const char *file)
 			MEMPOOL_GROWING"backscatter inspect", 4096);
 		ret = bounce_analyze(input, &ctx->set, pool, &report, &error);
 		i_stream_unref(&input);
+		triage = ret < 0 ? NULL :
+			cli_inspect_triage(ctx, report, pool);
 		if (ret == 0 && ctx->json)
-			cli_inspect_print_json(file, report);
-		else if (ret == 0)
-			cli_inspect_print_text(file, report, ctx->max_size);
+			cli_inspect_print_json(file, report, triage);
+		else if (ret == 0) {
+			cli_inspect_print_text(file, report, triage,
+					       ctx->max_size);
+		}
 		pool_unref(&pool);
 	}
 	if (ret < 0) {
@@ -397,15 +473,56 @@ static int cli_inspect_file(struct cli_inspect_context *ctx, const char *file)
 	return ret;
 }
 
+/* --rcpt: reads settings and keys and judges the recipient's tag, once.
+   Returns 0, or -1 after reporting the error. */
+static int
+cli_inspect_rcpt_init(struct cli_inspect_context *ctx, const char *rcpt,
+		      const char *config_path, const char *key_file)
+{
+	const struct smtp_address *address;
+	const char *error;
+
+	if (cli_address_parse(rcpt, TRUE, &address, &error) < 0) {
+		cli_error("inspect: --rcpt: bad address '%s': %s",
+			  str_sanitize(rcpt, 256), error);
+		return -1;
+	}
+	if (cli_tag_init(&ctx->tag_ctx, config_path, key_file) < 0)
+		return -1;
+	ctx->rcpt = smtp_address_clone(ctx->tag_ctx.pool, address);
+	backscatter_verify(ctx->tag_ctx.keyring, &ctx->tag_ctx.tag_set,
+			   ctx->rcpt, ctx->now, ctx->tag_ctx.pool,
+			   &ctx->rcpt_verification);
+	return 0;
+}
+
 int cli_inspect(int argc, char *argv[])
 {
 	struct cli_inspect_context ctx;
+	const char *rcpt = NULL, *config_path = NULL, *key_file = NULL;
 	int c, ret = CLI_EXIT_OK;
 
 	i_zero(&ctx);
-	while ((c = getopt_long(argc, argv, "jm:h", cli_inspect_options,
-				NULL)) != -1) {
+	ctx.now = time(NULL);
+	while ((c = getopt_long(argc, argv, "jm:r:k:c:n:h",
+				cli_inspect_options, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			rcpt = optarg;
+			break;
+		case 'k':
+			key_file = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'n':
+			if (!cli_parse_now(optarg, &ctx.now)) {
+				return cli_usage_error("inspect", "--now: "
+					"'%s' is no date (YYYY-MM-DD)",
+					optarg);
+			}
+			break;
 		case 'j':
 			ctx.json = TRUE;
 			break;
@@ -427,6 +544,14 @@ int cli_inspect(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		return cli_usage_error("inspect", "no file given");
+	if (rcpt == NULL && (key_file != NULL || config_path != NULL))
+		return cli_usage_error("inspect", "-k and -c need --rcpt");
+	if (rcpt != NULL &&
+	    cli_inspect_rcpt_init(&ctx, rcpt, config_path, key_file) < 0)
+		return CLI_EXIT_ERROR;
+	/* backscatter_analyze_max_size, unless --max-size says otherwise */
+	if (rcpt != NULL && ctx.set.max_read_size == 0)
+		ctx.set.max_read_size = ctx.tag_ctx.set->analyze_max_size;
 
 	ctx.max_size = ctx.set.max_read_size != 0 ? ctx.set.max_read_size :
 		BOUNCE_ANALYZER_DEFAULT_MAX_READ_SIZE;
@@ -435,5 +560,7 @@ int cli_inspect(int argc, char *argv[])
 		if (cli_inspect_file(&ctx, argv[optind]) < 0)
 			ret = CLI_EXIT_ERROR;
 	} T_END;
+	if (ctx.rcpt != NULL)
+		cli_tag_deinit(&ctx.tag_ctx);
 	return ret;
 }

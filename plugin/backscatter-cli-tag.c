@@ -18,28 +18,14 @@
 #include <getopt.h>
 #include <time.h>
 
-/* What sign and verify both need: settings, tag settings and keys */
-struct cli_tag_context {
-	pool_t pool;
-	const struct backscatter_settings *set;
-	struct backscatter_tag_settings tag_set;
-	/* "" when there is none */
-	const char *key_file;
-	/* NULL without a key file */
-	struct backscatter_keyring *keyring;
-};
-
-static void cli_tag_deinit(struct cli_tag_context *ctx)
+void cli_tag_deinit(struct cli_tag_context *ctx)
 {
 	backscatter_keyring_free(&ctx->keyring);
 	pool_unref(&ctx->pool);
 }
 
-/* Reads the settings (-c) and the key file (-k, or the settings' one).
-   Returns 0, or -1 after reporting the error. */
-static int
-cli_tag_init(struct cli_tag_context *ctx, const char *config_path,
-	     const char *key_file)
+int cli_tag_init(struct cli_tag_context *ctx, const char *config_path,
+		 const char *key_file)
 {
 	const char *error;
 
@@ -66,12 +52,9 @@ cli_tag_init(struct cli_tag_context *ctx, const char *config_path,
 	return 0;
 }
 
-/* An address as an admin types it, with or without <>. lenient also takes
-   what is no valid SMTP address but may still carry a tag: a local part
-   alone, or one with characters that would need quoting. Data stack. */
-static int
-cli_address_parse(const char *arg, bool lenient,
-		  const struct smtp_address **address_r, const char **error_r)
+int cli_address_parse(const char *arg, bool lenient,
+		      const struct smtp_address **address_r,
+		      const char **error_r)
 {
 	enum smtp_address_parse_flags flags =
 		SMTP_ADDRESS_PARSE_FLAG_BRACKETS_OPTIONAL;
@@ -102,9 +85,7 @@ static const struct option cli_sign_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* --now YYYY-MM-DD: noon UTC of that day, which keeps the day the same in
-   every time zone an admin may think in */
-static bool cli_parse_now(const char *str, time_t *now_r)
+bool cli_parse_now(const char *str, time_t *now_r)
 {
 	unsigned int day;
 

@@ -70,7 +70,9 @@ static const struct cli_command {
 	},
 	{
 		.name = "inspect",
-		.synopsis = "[--json] [--max-size BYTES] FILE...",
+		.synopsis = "[--json] [--max-size BYTES]\n"
+			"         [--rcpt ADDRESS [-k KEYFILE] [-c CONFIG] "
+			"[--now YYYY-MM-DD]] FILE...",
 		.help =
 "Analyzes each message FILE (\"-\" for stdin) as delivery does and says\n"
 "what it is and why: its kind, the decoder that read it, the reporting\n"
@@ -80,7 +82,15 @@ static const struct cli_command {
 "\n"
 "  -j, --json            print one JSON object per file, one per line\n"
 "  -m, --max-size BYTES  read at most BYTES of each message (default\n"
-"                        64k, as backscatter_analyze_max_size)\n",
+"                        64k, as backscatter_analyze_max_size)\n"
+"  -r, --rcpt ADDRESS    also give the verdict delivery would give each\n"
+"                        message sent to ADDRESS: legitimate, bogus,\n"
+"                        unknown or none, and its evidence (\"verdict\":\n"
+"                        {\"verdict\":...,\"evidence\":...} in JSON)\n"
+"  -k, --key-file KEYFILE  the key file (overrides backscatter_key_file)\n"
+"  -c, --config CONFIG   read backscatter_* settings from this Dovecot\n"
+"                        configuration file (through doveconf)\n"
+"  -n, --now YYYY-MM-DD  judge as at 12:00 UTC of that day\n",
 		.run = cli_inspect,
 	},
 	{

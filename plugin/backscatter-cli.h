@@ -20,7 +20,11 @@ enum cli_exit {
 	CLI_EXIT_ERROR = 2,
 };
 
+#include "backscatter-verify.h"
+
 struct backscatter_settings;
+struct backscatter_keyring;
+struct smtp_address;
 
 /* Appends src as a JSON string, or null when src is NULL. JSON text is
    UTF-8: bytes that are not (message fields carry whatever the sender
@@ -55,5 +59,35 @@ int cli_try_help(const char *command);
 int cli_config_read(const char *config_path, pool_t pool,
 		    const struct backscatter_settings **set_r,
 		    const char **error_r);
+
+/* What the commands that sign or judge need: settings, tag settings and
+   keys */
+struct cli_tag_context {
+	pool_t pool;
+	const struct backscatter_settings *set;
+	struct backscatter_tag_settings tag_set;
+	/* "" when there is none */
+	const char *key_file;
+	/* NULL without a key file */
+	struct backscatter_keyring *keyring;
+};
+
+/* Reads the settings (-c CONFIG; the defaults without it) and the key file
+   (-k KEYFILE, or the settings' one). Returns 0, or -1 after reporting the
+   error. */
+int cli_tag_init(struct cli_tag_context *ctx, const char *config_path,
+		 const char *key_file);
+void cli_tag_deinit(struct cli_tag_context *ctx);
+
+/* --now YYYY-MM-DD: noon UTC of that day, which keeps the day the same in
+   every time zone an admin may think in */
+bool cli_parse_now(const char *str, time_t *now_r);
+
+/* An address as an admin types it, with or without <>. lenient also takes
+   what is no valid SMTP address but may still carry a tag: a local part
+   alone, or one with characters that would need quoting. Data stack. */
+int cli_address_parse(const char *arg, bool lenient,
+		      const struct smtp_address **address_r,
+		      const char **error_r);
 
 #endif

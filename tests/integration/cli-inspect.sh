@@ -265,6 +265,63 @@ run "$BS" inspect - < "$DATA/dsn-rfc3464.eml"
 like "$out" "^-: dsn" "stdin is '-' in text mode too"
 
 #
+# --rcpt: the verdict delivery would give, with a key file of the test's
+#
+
+"$BS" keygen --scheme bs1 --add "$T/keys" > /dev/null 2>&1 || exit 1
+# created long ago, so that a tag signed a month ago is ours
+sed -i -E 's/^(bs1 [0-9]+) [0-9-]+ /\1 2020-01-01 /' "$T/keys"
+chmod 0600 "$T/keys"
+tag=$("$BS" sign -k "$T/keys" alice@example.com)
+old=$("$BS" sign -k "$T/keys" --now "$(date -u -d '30 days ago' +%F)" \
+	alice@example.com)
+forged=$(python3 -c '
+import re, sys
+a = sys.argv[1]
+i = re.search(r"bs1=([a-z0-9]+)", a).end(1) - 1
+print(a[:i] + ("b" if a[i] == "a" else "a") + a[i + 1:])' "$tag")
+
+run "$BS" inspect --rcpt "$tag" -k "$T/keys" "$DATA/dsn-rfc3464.eml"
+is "$rc" 0 "inspect --rcpt: exit 0"
+like "$out" "^  verdict: legitimate \(recipient valid: bs1 tag, key 0, expires [0-9-]+\)$" \
+	"... a DSN to a signed address: legitimate, with the evidence"
+run "$BS" inspect --rcpt "$forged" -k "$T/keys" "$DATA/dsn-rfc3464.eml"
+like "$out" "verdict: bogus \(recipient forged: bs1 tag with a bad MAC" \
+	"a forged tag: bogus"
+run "$BS" inspect --rcpt "$old" --key-file "$T/keys" "$DATA/dsn-rfc3464.eml"
+like "$out" "verdict: bogus \(recipient expired: " "an expired tag: bogus"
+run "$BS" inspect --rcpt alice@example.com -k "$T/keys" "$DATA/dsn-rfc3464.eml"
+like "$out" "verdict: unknown \(no tag, and tags are not enforced\)" \
+	"an untagged address without enforcement: unknown"
+run "$BS" inspect --rcpt "$tag" "$DATA/dsn-rfc3464.eml"
+like "$out" "verdict: unknown \(no keys loaded\)" "no keys: unknown"
+run "$BS" inspect --rcpt "$tag" -k "$T/keys" "$DATA/normal.eml" \
+	"$DATA/arf-abuse.eml"
+is "$(sed -n 1,2p "$T/out")" "$DATA/normal.eml: not a bounce (content type text/plain)
+  verdict: none (not a bounce)" "normal mail: none, on the line after"
+like "$out" "verdict: none \(a feedback report, not a bounce of our mail\)" \
+	"an ARF report: none"
+
+run "$BS" inspect --json --rcpt "$tag" -k "$T/keys" "$DATA/dsn-rfc3464.eml" \
+	"$DATA/normal.eml"
+is "$(json '" ".join(sorted(o[0]))')" "$report_keys verdict" \
+	"--json --rcpt: a verdict object besides the report"
+is "$(json 'sorted(o[0]["verdict"])')" "['evidence', 'verdict']" \
+	"... with verdict and evidence"
+is "$(json 'o[0]["verdict"]["verdict"] + " " + o[1]["verdict"]["verdict"]')" \
+	"legitimate none" "... legitimate for the DSN, none for normal mail"
+like "$(json 'o[0]["verdict"]["evidence"]')" "^recipient valid: bs1 tag" \
+	"... and the evidence as in text"
+
+run "$BS" inspect --rcpt "<>" -k "$T/keys" "$DATA/normal.eml"
+is "$rc:$out" "2:" "--rcpt with a bad address: exit 2"
+run "$BS" inspect -k "$T/keys" "$DATA/normal.eml"
+is "$rc:$out" "2:" "-k without --rcpt: exit 2"
+like "$err" "need --rcpt" "... saying so"
+run "$BS" inspect --rcpt "$tag" -k "$T/nonexistent" "$DATA/normal.eml"
+is "$rc:$out" "2:" "a key file that cannot be read: exit 2"
+
+#
 # Usage
 #
 
