@@ -513,6 +513,10 @@ static void analysis_decode(struct bounce_analysis *ctx)
 	if (array_count(&report->recipients) > 0) {
 		report->kind = BOUNCE_KIND_DSN;
 		report->decoder = "rfc3464";
+		/* its human-readable part often says more than the status
+		   part: at which SMTP command the server refused */
+		report->report_text = bounce_text_report_text(pool, msg, NULL);
+		bounce_decode_dsn_text(pool, msg, report);
 	} else if (bounce_decode_arf(pool, msg, report)) {
 		report->kind = BOUNCE_KIND_FEEDBACK;
 		report->decoder = "arf";

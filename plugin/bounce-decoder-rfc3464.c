@@ -19,6 +19,9 @@ enum field_value {
 	/* "type; value": the value (RFC 3464's address-type, mta-name-type,
 	   diagnostic-type); the whole text when the type is missing */
 	FIELD_TYPED,
+	/* A typed address ("rfc822; <user@example.com>"): the address,
+	   without the angle brackets some reports add */
+	FIELD_ADDRESS,
 	FIELD_PLAIN,
 	/* A keyword, lower-cased */
 	FIELD_KEYWORD,
@@ -41,8 +44,8 @@ static const struct report_field {
 	MSG("Received-From-MTA", FIELD_TYPED, received_from_mta),
 	MSG("Arrival-Date", FIELD_PLAIN, arrival_date),
 	MSG("Original-Envelope-Id", FIELD_PLAIN, original_envelope_id),
-	RCPT("Final-Recipient", FIELD_TYPED, final_recipient),
-	RCPT("Original-Recipient", FIELD_TYPED, original_recipient),
+	RCPT("Final-Recipient", FIELD_ADDRESS, final_recipient),
+	RCPT("Original-Recipient", FIELD_ADDRESS, original_recipient),
 	RCPT("Action", FIELD_KEYWORD, action),
 	RCPT("Status", FIELD_STATUS, status),
 	RCPT("Remote-MTA", FIELD_TYPED, remote_mta),
@@ -83,6 +86,8 @@ static const char *field_value(enum field_value type, const char *value)
 		if (semicolon != NULL)
 			value = t_str_trim(semicolon + 1, " \t");
 		return value;
+	case FIELD_ADDRESS:
+		return t_str_trim(field_value(FIELD_TYPED, value), "<> \t");
 	case FIELD_PLAIN:
 		return value;
 	case FIELD_KEYWORD:
@@ -152,6 +157,10 @@ add_block(struct bounce_report *report, struct field_block *block)
 	if (!block->has_recipient_fields ||
 	    array_count(&report->recipients) >= BOUNCE_REPORT_MAX_RECIPIENTS)
 		return;
+	/* Final-Recipient is required, yet some reports give only the
+	   Original-Recipient: it is the best we have */
+	if (rcpt->final_recipient == NULL)
+		rcpt->final_recipient = rcpt->original_recipient;
 	array_push_back(&report->recipients, rcpt);
 }
 

@@ -131,12 +131,47 @@ bool bounce_message_from_system(const struct bounce_message *msg)
 	return i_strstr_arr(msg->from_lcase, system_senders) != NULL;
 }
 
+static const struct bounce_mta_decoder generic_decoder = {
+	.name = "generic",
+};
+
+void bounce_decode_dsn_text(pool_t pool, const struct bounce_message *msg,
+			    struct bounce_report *report)
+{
+	struct bounce_report *prose;
+	const struct bounce_recipient *said;
+	struct bounce_recipient *rcpt;
+	bool wanted = FALSE;
+
+	array_foreach_modifiable(&report->recipients, rcpt) {
+		if (rcpt->diagnostic_code == NULL)
+			wanted = TRUE;
+	}
+	if (!wanted)
+		return;
+
+	prose = t_new(struct bounce_report, 1);
+	t_array_init(&prose->recipients, 4);
+	bounce_text_decode(pool, msg, &generic_decoder, prose);
+	array_foreach_modifiable(&report->recipients, rcpt) {
+		if (rcpt->diagnostic_code != NULL ||
+		    rcpt->final_recipient == NULL)
+			continue;
+		array_foreach(&prose->recipients, said) {
+			if (said->diagnostic_code != NULL &&
+			    strcasecmp(said->final_recipient,
+				       rcpt->final_recipient) == 0) {
+				rcpt->diagnostic_code = said->diagnostic_code;
+				break;
+			}
+		}
+	}
+}
+
 bool bounce_decode_mta(pool_t pool, const struct bounce_message *msg,
 		       struct bounce_report *report)
 {
-	static const struct bounce_mta_decoder generic = {
-		.name = "generic",
-	};
+	const struct bounce_mta_decoder *generic = &generic_decoder;
 	unsigned int i;
 
 	if (bounce_str_begins_any(t_str_trim(msg->subject_lcase, " \t"),
@@ -152,6 +187,6 @@ bool bounce_decode_mta(pool_t pool, const struct bounce_message *msg,
 		    try_decoder(pool, msg, bounce_mta_decoders[i], report))
 			return TRUE;
 	}
-	return try_decoder(pool, msg, &generic, report) ||
-		decode_from_original(pool, msg, &generic, report);
+	return try_decoder(pool, msg, generic, report) ||
+		decode_from_original(pool, msg, generic, report);
 }

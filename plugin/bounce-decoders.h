@@ -101,6 +101,12 @@ bool bounce_message_from_system(const struct bounce_message *msg);
 bool bounce_decode_mta(pool_t pool, const struct bounce_message *msg,
 		       struct bounce_report *report);
 
+/* A DSN whose status part leaves Diagnostic-Code out often says it in
+   its text: gives each such recipient the diagnostic the text has for
+   the same address */
+void bounce_decode_dsn_text(pool_t pool, const struct bounce_message *msg,
+			    struct bounce_report *report);
+
 /* The shared text reader (bounce-text.c): finds the recipients in the
    report part of msg->text and the diagnostic text that follows each,
    adding them to report; when it found any, report->report_text is

@@ -2,6 +2,7 @@
  */
 
 #include "lib.h"
+#include "array.h"
 #include "bounce-phrases.h"
 #include "bounce-reason.h"
 
@@ -195,7 +196,8 @@ static const struct reason_phrase reason_phrases[] = {
 	R(MESGTOOBIG, "message length exceeds"),
 	R(MESGTOOBIG, "line limit exceeded"),
 	R(EXCEEDLIMIT, "header size exceeds"),
-	R(EXCEEDLIMIT, "too many recipients"),
+	/* Sisimai counts a recipient limit among connection limits */
+	R(TOOMANYCONN, "too many recipients"),
 	R(EXCEEDLIMIT, "recipient limit"),
 	R(NOTCOMPLIANTRFC, "rfc 5322"),
 	R(NOTCOMPLIANTRFC, "rfc5322"),
@@ -204,7 +206,8 @@ static const struct reason_phrase reason_phrases[] = {
 	R(NOTCOMPLIANTRFC, "not rfc compliant"),
 	R(NOTCOMPLIANTRFC, "multiple addresses in from"),
 	R(NOTCOMPLIANTRFC, "duplicate header"),
-	R(CONTENTERROR, "message content rejected"),
+	/* "Message content rejected, UBE": unsolicited bulk email */
+	R(SPAMDETECTED, "message content rejected"),
 	R(CONTENTERROR, "illegal character"),
 	R(CONTENTERROR, "invalid mime"),
 	R(CONTENTERROR, "header error"),
@@ -273,6 +276,7 @@ static const struct reason_phrase reason_phrases[] = {
 	R(USERUNKNOWN, "user not found"),
 	R(USERUNKNOWN, "user doesn't exist"),
 	R(USERUNKNOWN, "user does not exist"),
+	R(USERUNKNOWN, "user not exist"),
 	R(USERUNKNOWN, "unknown recipient"),
 	R(USERUNKNOWN, "recipient unknown"),
 	R(USERUNKNOWN, "recipient not found"),
@@ -328,6 +332,9 @@ static const struct reason_phrase reason_phrases[] = {
 	R(NETWORKERROR, "too many hops"),
 	R(NETWORKERROR, "hop count exceeded"),
 	R(NETWORKERROR, "routing loop"),
+	/* qmail gives up on a host it never reached: the reason is the
+	   network, though the message also waited too long */
+	R(NETWORKERROR, "able to establish an smtp connection"),
 	R(EXPIRED, "retry timeout exceeded"),
 	R(EXPIRED, "retry time not reached"),
 	R(EXPIRED, "delivery time expired"),
@@ -494,7 +501,9 @@ static const char *find_reply_code(const char *text)
 				  p[-1] == '-' || p[-1] == ':' ||
 				  p[-1] == '[' || p[-1] == '#')))
 			continue;
-		if (p[3] == ' ' || p[3] == '-' || p[3] == '\0')
+		/* "550 ", "550-", Yahoo's "550:", Zoho's "550," */
+		if (p[3] == ' ' || p[3] == '-' || p[3] == ':' || p[3] == ',' ||
+		    p[3] == '\0')
 			return t_strndup(p, 3);
 	}
 	return NULL;
@@ -539,6 +548,122 @@ static bool action_is(const struct bounce_recipient *rcpt, const char *action)
 	return rcpt->action != NULL && strcmp(rcpt->action, action) == 0;
 }
 
+/* The SMTP command a refusal answered, as MTAs quote it ("in reply to
+   RCPT TO command", "after end of data", ">>> DATA"); the first phrase
+   of the table found decides */
+enum smtp_stage {
+	SMTP_STAGE_UNKNOWN = 0,
+	/* connection, greeting, MAIL FROM */
+	SMTP_STAGE_SESSION,
+	SMTP_STAGE_RCPT,
+	SMTP_STAGE_DATA,
+};
+
+static const struct {
+	const char *phrase;
+	enum smtp_stage stage;
+} smtp_stage_phrases[] = {
+#define C(phrase, stage) { phrase, SMTP_STAGE_##stage }
+	C("in reply to rcpt to command", RCPT),
+	C("in reply to end of data command", DATA),
+	C("in reply to data command", DATA),
+	C("in reply to mail from command", SESSION),
+	C("in reply to ehlo command", SESSION),
+	C("in reply to helo command", SESSION),
+	C("after rcpt to", RCPT),
+	C("after end of data", DATA),
+	C("after data", DATA),
+	C("after mail from", SESSION),
+	C("after initial connection", SESSION),
+	C("after ehlo", SESSION),
+	C("after helo", SESSION),
+	C("our rcpt to", RCPT),
+	C("our data", DATA),
+	C("our mail from", SESSION),
+	C(">>> rcpt to", RCPT),
+	C(">>> data", DATA),
+	C(">>> mail from", SESSION),
+	/* qmail: "no SMTP connection got far enough; most progress was
+	   RCPT TO response" */
+	C("progress was rcpt to", RCPT),
+#undef C
+};
+
+static enum smtp_stage smtp_stage_from_text(const char *lc)
+{
+	static struct bounce_phrases index =
+		BOUNCE_PHRASES_INIT(smtp_stage_phrases, phrase);
+	int idx = bounce_phrases_find(&index, lc, strlen(lc));
+
+	return idx < 0 ? SMTP_STAGE_UNKNOWN : smtp_stage_phrases[idx].stage;
+}
+
+/* x.0.0: "other undefined status", nothing but the class */
+static bool status_is_class_only(const char *status)
+{
+	return strcmp(status + 1, ".0.0") == 0;
+}
+
+/* RFC 3463 subject 1: the address itself is the problem */
+static bool status_is_addressing(const char *status)
+{
+	return status != NULL && strncmp(status + 1, ".1.", 3) == 0;
+}
+
+/* Why a delivery failed, from the recipient's own diagnostic first, then
+   its status code, then the report's words about all recipients */
+static enum bounce_reason
+reason_of_failure(const struct bounce_report *report,
+		  const struct bounce_recipient *rcpt)
+{
+	const char *diag_lc = rcpt->diagnostic_code == NULL ? "" :
+		t_str_lcase(rcpt->diagnostic_code);
+	const char *report_lc = report->report_text == NULL ? "" :
+		t_str_lcase(report->report_text);
+	enum bounce_reason reason;
+	enum smtp_stage stage;
+
+	/* A delayed message is late, whatever went wrong on each try */
+	if (action_is(rcpt, "delayed"))
+		return BOUNCE_REASON_EXPIRED;
+
+	reason = reason_from_phrases(diag_lc);
+	if (reason == BOUNCE_REASON_UNDEFINED && rcpt->status != NULL)
+		reason = reason_from_status(rcpt->status);
+	/* the report's words about all its recipients, when it has only
+	   this one */
+	if (reason == BOUNCE_REASON_UNDEFINED &&
+	    array_count(&report->recipients) == 1)
+		reason = reason_from_phrases(report_lc);
+	if (reason == BOUNCE_REASON_UNDEFINED)
+		reason = reason_from_weak_phrases(diag_lc);
+	if (reason == BOUNCE_REASON_UNDEFINED)
+		reason = report->decoder_reason;
+	/* Failed with a temporary status (RFC 3464: the MTA gave up
+	   retrying) after timeouts or for no stated reason: it ran out of
+	   time */
+	if ((reason == BOUNCE_REASON_NETWORKERROR ||
+	     reason == BOUNCE_REASON_UNDEFINED) &&
+	    report->kind == BOUNCE_KIND_DSN && action_is(rcpt, "failed") &&
+	    rcpt->status != NULL && rcpt->status[0] == '4')
+		reason = BOUNCE_REASON_EXPIRED;
+
+	if (reason == BOUNCE_REASON_USERUNKNOWN &&
+	    !status_is_addressing(rcpt->status) && rcpt->reply_code != NULL) {
+		/* Whether a mailbox exists is known at RCPT. Said only after
+		   the message was sent (or at an unknown stage), and without
+		   an addressing status code (x.1.y), "user unknown" is a
+		   filter's refusal worded as one: filtered, as Sisimai has
+		   it. */
+		stage = smtp_stage_from_text(diag_lc);
+		if (stage == SMTP_STAGE_UNKNOWN)
+			stage = smtp_stage_from_text(report_lc);
+		if (stage == SMTP_STAGE_DATA || stage == SMTP_STAGE_UNKNOWN)
+			reason = BOUNCE_REASON_FILTERED;
+	}
+	return reason;
+}
+
 void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 			    struct bounce_recipient *rcpt)
 {
@@ -548,12 +673,15 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 	char class;
 
 	if (diagnostic != NULL) {
-		if (rcpt->status == NULL) {
-			const char *status = find_status(diagnostic);
+		const char *status = find_status(diagnostic);
 
-			if (status != NULL)
-				rcpt->status = p_strdup(pool, status);
-		}
+		/* The server's own code is more precise than a report's
+		   class-only x.0.0, when they agree on the class */
+		if (status != NULL &&
+		    (rcpt->status == NULL ||
+		     (status_is_class_only(rcpt->status) &&
+		      status[0] == rcpt->status[0])))
+			rcpt->status = p_strdup(pool, status);
 		if (rcpt->reply_code == NULL) {
 			const char *code = find_reply_code(diagnostic);
 
@@ -584,28 +712,8 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 	else if (action_is(rcpt, "delivered") || action_is(rcpt, "relayed") ||
 		 action_is(rcpt, "expanded"))
 		reason = BOUNCE_REASON_DELIVERED;
-	else {
-		const char *diag_lc = diagnostic == NULL ? "" :
-			t_str_lcase(diagnostic);
-
-		reason = reason_from_phrases(diag_lc);
-		if (reason == BOUNCE_REASON_UNDEFINED && rcpt->status != NULL)
-			reason = reason_from_status(rcpt->status);
-		if (reason == BOUNCE_REASON_UNDEFINED &&
-		    report->report_text != NULL) {
-			reason = reason_from_phrases(
-				t_str_lcase(report->report_text));
-		}
-		if (reason == BOUNCE_REASON_UNDEFINED) {
-			reason = reason_from_weak_phrases(diag_lc);
-		}
-		if (reason == BOUNCE_REASON_UNDEFINED &&
-		    report->decoder_reason != BOUNCE_REASON_UNDEFINED)
-			reason = report->decoder_reason;
-		if (reason == BOUNCE_REASON_UNDEFINED &&
-		    action_is(rcpt, "delayed"))
-			reason = BOUNCE_REASON_EXPIRED;
-	}
+	else
+		reason = reason_of_failure(report, rcpt);
 	rcpt->reason = reason;
 	rcpt->permanent = rcpt->status != NULL ? rcpt->status[0] == '5' :
 		action_is(rcpt, "failed");

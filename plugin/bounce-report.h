@@ -119,10 +119,10 @@ struct bounce_report {
 	const char *original_envelope_id;
 	/* ARF Feedback-Type (RFC 5965), lower-cased, for kind feedback */
 	const char *feedback_type;
-	/* What an MTA bounce says in its own words about the failure, the
-	   report part of its text, white space folded; NULL for other
-	   kinds. Reasons fall back to it when a recipient's diagnostic
-	   says nothing. */
+	/* What an MTA bounce or a DSN says in its own words about the
+	   failure (the report part of its text, white space folded), NULL
+	   when it says nothing or for other kinds. Reasons fall back to it
+	   when a recipient's diagnostic and status say nothing. */
 	const char *report_text;
 	/* What the decoder's MTA family means when it gives no reason
 	   (a mailing list's refusal is "rejected"), else undefined */

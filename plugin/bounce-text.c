@@ -34,13 +34,19 @@ static const struct {
 	{ "the original message was received" },
 	{ "the original message headers" },
 	{ "copy of the original message" },
-	{ "returned message" },
-	{ "undelivered message" },
 	{ "original message is attached" },
 	{ "your message reads" },
 	{ "rfc822-headers" },
 	{ "content-type: message/rfc822" },
 	{ "content-type: text/rfc822-headers" },
+};
+
+/* The same, but also common in an introduction's prose ("delete your
+   own text from the attached returned message"): only at the start of a
+   line, as in "----- Returned message -----" */
+static const char *const original_line_starts[] = {
+	"returned message",
+	"undelivered message",
 };
 
 /* Header fields that start a quoted header block at column 0 */
@@ -156,7 +162,10 @@ size_t bounce_text_original_offset(const struct bounce_message *msg,
 				      decoder->end_markers))
 			return I_MIN(end + 1, msg->text_len);
 		if (bounce_phrases_find(&original_index, lc + skip,
-					end - skip) >= 0)
+					end - skip) >= 0 ||
+		    line_starts_with_any(lc + skip, end - skip,
+					 original_line_starts,
+					 N_ELEMENTS(original_line_starts)))
 			return I_MIN(end + 1, msg->text_len);
 	}
 	return msg->text_len;
