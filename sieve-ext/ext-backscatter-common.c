@@ -260,8 +260,7 @@ bool ext_backscatter_match_test_registered(
 }
 
 bool ext_backscatter_match_test_validate(struct sieve_validator *valdtr,
-					 struct sieve_command *tst,
-					 const char *name)
+					 struct sieve_command *tst)
 {
 	struct sieve_ast_argument *arg = tst->first_positional;
 	const struct sieve_match_type mcht_default =
@@ -269,7 +268,7 @@ bool ext_backscatter_match_test_validate(struct sieve_validator *valdtr,
 	const struct sieve_comparator cmp_default =
 		SIEVE_COMPARATOR_DEFAULT(i_ascii_casemap_comparator);
 
-	if (!sieve_validate_positional_argument(valdtr, tst, arg, name,
+	if (!sieve_validate_positional_argument(valdtr, tst, arg, "verdicts",
 						1, SAAT_STRING_LIST))
 		return FALSE;
 	if (!sieve_validator_argument_activate(valdtr, tst, arg, FALSE))
@@ -279,20 +278,18 @@ bool ext_backscatter_match_test_validate(struct sieve_validator *valdtr,
 }
 
 bool ext_backscatter_match_test_dump(const struct sieve_dumptime_env *denv,
-				     sieve_size_t *address,
-				     const char *mnemonic, const char *name)
+				     sieve_size_t *address)
 {
-	sieve_code_dumpf(denv, "%s", mnemonic);
+	sieve_code_dumpf(denv, "%s", denv->oprtn->def->mnemonic);
 	sieve_code_descend(denv);
 
 	if (sieve_match_opr_optional_dump(denv, address, NULL) != 0)
 		return FALSE;
-	return sieve_opr_stringlist_dump(denv, address, name);
+	return sieve_opr_stringlist_dump(denv, address, "verdicts");
 }
 
 int ext_backscatter_match_test_execute(const struct sieve_runtime_env *renv,
 				       sieve_size_t *address,
-				       const char *test, const char *name,
 				       ext_backscatter_match_value_t *value)
 {
 	struct sieve_match_type mcht =
@@ -305,11 +302,13 @@ int ext_backscatter_match_test_execute(const struct sieve_runtime_env *renv,
 	if (sieve_match_opr_optional_read(renv, address, NULL, &ret, &cmp,
 					  &mcht) < 0)
 		return ret;
-	if ((ret = sieve_opr_stringlist_read(renv, address, name,
+	if ((ret = sieve_opr_stringlist_read(renv, address, "verdicts",
 					     &key_list)) <= 0)
 		return ret;
 
-	sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS, "%s test", test);
+	/* "returnpath test", as the command is called */
+	sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS, "%s test",
+			    t_str_lcase(renv->oprtn->def->mnemonic));
 	sieve_runtime_trace_descend(renv);
 
 	value_list = sieve_single_stringlist_create_cstr(renv,

@@ -62,20 +62,19 @@ extern const struct sieve_operation_def dsn_operation;
 extern const struct sieve_operation_def backscatter_operation;
 
 /*
- * Tests of the shape TEST [COMPARATOR] [MATCH-TYPE] <keys: string-list>
+ * Tests of the shape TEST [COMPARATOR] [MATCH-TYPE] <verdicts: string-list>
  * that match one value the engine computes (returnpath, backscatter).
- * The keys argument is named name in errors and dumps.
+ * registered, validate and dump serve their definitions as they are;
+ * generate and execute need the test's own operation and value.
  */
 
 bool ext_backscatter_match_test_registered(
 	struct sieve_validator *valdtr, const struct sieve_extension *ext,
 	struct sieve_command_registration *cmd_reg);
 bool ext_backscatter_match_test_validate(struct sieve_validator *valdtr,
-					 struct sieve_command *tst,
-					 const char *name);
+					 struct sieve_command *tst);
 bool ext_backscatter_match_test_dump(const struct sieve_dumptime_env *denv,
-				     sieve_size_t *address,
-				     const char *mnemonic, const char *name);
+				     sieve_size_t *address);
 /* Computes the value to match, and traces where it came from */
 typedef const char *
 ext_backscatter_match_value_t(const struct sieve_runtime_env *renv,
@@ -84,7 +83,6 @@ ext_backscatter_match_value_t(const struct sieve_runtime_env *renv,
    test result. Returns a SIEVE_EXEC_* code. */
 int ext_backscatter_match_test_execute(const struct sieve_runtime_env *renv,
 				       sieve_size_t *address,
-				       const char *test, const char *name,
 				       ext_backscatter_match_value_t *value);
 
 /*

@@ -25,9 +25,6 @@
  */
 
 static bool
-tst_backscatter_validate(struct sieve_validator *valdtr,
-			 struct sieve_command *tst);
-static bool
 tst_backscatter_generate(const struct sieve_codegen_env *cgenv,
 			 struct sieve_command *tst);
 
@@ -39,7 +36,7 @@ const struct sieve_command_def backscatter_test = {
 	.block_allowed = FALSE,
 	.block_required = FALSE,
 	.registered = ext_backscatter_match_test_registered,
-	.validate = tst_backscatter_validate,
+	.validate = ext_backscatter_match_test_validate,
 	.generate = tst_backscatter_generate,
 };
 
@@ -47,9 +44,6 @@ const struct sieve_command_def backscatter_test = {
  * Backscatter operation
  */
 
-static bool
-tst_backscatter_operation_dump(const struct sieve_dumptime_env *denv,
-			       sieve_size_t *address);
 static int
 tst_backscatter_operation_execute(const struct sieve_runtime_env *renv,
 				  sieve_size_t *address);
@@ -58,20 +52,9 @@ const struct sieve_operation_def backscatter_operation = {
 	.mnemonic = "BACKSCATTER",
 	.ext_def = &backscatter_extension,
 	.code = EXT_BACKSCATTER_OPERATION_BACKSCATTER,
-	.dump = tst_backscatter_operation_dump,
+	.dump = ext_backscatter_match_test_dump,
 	.execute = tst_backscatter_operation_execute,
 };
-
-/*
- * Validation
- */
-
-static bool
-tst_backscatter_validate(struct sieve_validator *valdtr,
-			 struct sieve_command *tst)
-{
-	return ext_backscatter_match_test_validate(valdtr, tst, "verdicts");
-}
 
 /*
  * Code generation
@@ -83,18 +66,6 @@ tst_backscatter_generate(const struct sieve_codegen_env *cgenv,
 {
 	sieve_operation_emit(cgenv->sblock, tst->ext, &backscatter_operation);
 	return sieve_generate_arguments(cgenv, tst, NULL);
-}
-
-/*
- * Code dump
- */
-
-static bool
-tst_backscatter_operation_dump(const struct sieve_dumptime_env *denv,
-			       sieve_size_t *address)
-{
-	return ext_backscatter_match_test_dump(denv, address, "BACKSCATTER",
-					       "verdicts");
 }
 
 /*
@@ -121,6 +92,5 @@ tst_backscatter_operation_execute(const struct sieve_runtime_env *renv,
 				  sieve_size_t *address)
 {
 	return ext_backscatter_match_test_execute(renv, address,
-						  "backscatter", "verdicts",
 						  tst_backscatter_value);
 }

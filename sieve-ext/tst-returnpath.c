@@ -24,9 +24,6 @@
  */
 
 static bool
-tst_returnpath_validate(struct sieve_validator *valdtr,
-			struct sieve_command *tst);
-static bool
 tst_returnpath_generate(const struct sieve_codegen_env *cgenv,
 			struct sieve_command *tst);
 
@@ -38,7 +35,7 @@ const struct sieve_command_def returnpath_test = {
 	.block_allowed = FALSE,
 	.block_required = FALSE,
 	.registered = ext_backscatter_match_test_registered,
-	.validate = tst_returnpath_validate,
+	.validate = ext_backscatter_match_test_validate,
 	.generate = tst_returnpath_generate,
 };
 
@@ -46,9 +43,6 @@ const struct sieve_command_def returnpath_test = {
  * Returnpath operation
  */
 
-static bool
-tst_returnpath_operation_dump(const struct sieve_dumptime_env *denv,
-			      sieve_size_t *address);
 static int
 tst_returnpath_operation_execute(const struct sieve_runtime_env *renv,
 				 sieve_size_t *address);
@@ -57,20 +51,9 @@ const struct sieve_operation_def returnpath_operation = {
 	.mnemonic = "RETURNPATH",
 	.ext_def = &backscatter_extension,
 	.code = EXT_BACKSCATTER_OPERATION_RETURNPATH,
-	.dump = tst_returnpath_operation_dump,
+	.dump = ext_backscatter_match_test_dump,
 	.execute = tst_returnpath_operation_execute,
 };
-
-/*
- * Validation
- */
-
-static bool
-tst_returnpath_validate(struct sieve_validator *valdtr,
-			struct sieve_command *tst)
-{
-	return ext_backscatter_match_test_validate(valdtr, tst, "verdicts");
-}
 
 /*
  * Code generation
@@ -82,18 +65,6 @@ tst_returnpath_generate(const struct sieve_codegen_env *cgenv,
 {
 	sieve_operation_emit(cgenv->sblock, tst->ext, &returnpath_operation);
 	return sieve_generate_arguments(cgenv, tst, NULL);
-}
-
-/*
- * Code dump
- */
-
-static bool
-tst_returnpath_operation_dump(const struct sieve_dumptime_env *denv,
-			      sieve_size_t *address)
-{
-	return ext_backscatter_match_test_dump(denv, address, "RETURNPATH",
-					       "verdicts");
 }
 
 /*
@@ -122,7 +93,6 @@ static int
 tst_returnpath_operation_execute(const struct sieve_runtime_env *renv,
 				 sieve_size_t *address)
 {
-	return ext_backscatter_match_test_execute(renv, address, "returnpath",
-						  "verdicts",
+	return ext_backscatter_match_test_execute(renv, address,
 						  tst_returnpath_value);
 }
