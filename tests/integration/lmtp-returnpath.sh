@@ -22,14 +22,9 @@ sign() {
 	"$cli" sign -k "$DC_KEY_FILE" "$@"
 }
 
-# tamper ADDRESS: the same address with the last character of the tag's
-# MAC changed to another valid one
+# tamper ADDRESS: the tag's MAC changed (tests/lib/tamper)
 tamper() {
-	python3 -c '
-import re, sys
-a = sys.argv[1]
-i = re.search(r"(?i)(bs1|prvs)=([a-z0-9]+)", a).end(2) - 1
-print(a[:i] + ("b" if a[i] == "a" else "a") + a[i + 1:])' "$1"
+	"$DC_LIB/tamper" "$1"
 }
 
 # bounce ID ADDRESS...: a bounce to the addresses, delivered as ID; prints

@@ -6,7 +6,6 @@
 
 #include "lib.h"
 #include "array.h"
-#include "backscatter-date.h"
 #include "settings-parser.h"
 #include "backscatter-settings.h"
 #include "check-common.h"
@@ -125,9 +124,7 @@ START_TEST(test_triage_settings)
 	};
 	struct setting_parser_context *parser;
 	struct backscatter_settings *set;
-	const struct backscatter_relay *relays;
-	struct ip_addr ip;
-	unsigned int i, count, day;
+	unsigned int i;
 	const char *error;
 	pool_t pool = pool_alloconly_create("settings test", 1024);
 
@@ -141,24 +138,7 @@ START_TEST(test_triage_settings)
 	ck_assert_msg(settings_parser_check(parser, pool, NULL, &error),
 		      "%s", error);
 	set = settings_parser_get_set(parser);
-	ck_assert(backscatter_settings_is_sign_domain(set, "example.com"));
-	ck_assert(backscatter_settings_is_sign_domain(set, "EXAMPLE.org"));
-	ck_assert(!backscatter_settings_is_sign_domain(set, "mail.example.com"));
-	ck_assert(!backscatter_settings_is_sign_domain(set, "example.com.evil"));
-
-	relays = array_get(&set->parsed.own_relays, &count);
-	ck_assert_uint_eq(count, 3);
-	ck_assert_str_eq(relays[0].host, "mx.example.com");
-	ck_assert_ptr_null(relays[1].host);
-	ck_assert_int_eq(net_addr2ip("192.0.2.25", &ip), 0);
-	ck_assert(net_ip_compare(&relays[1].ip, &ip));
-	ck_assert_ptr_null(relays[2].host);
-	ck_assert_int_eq(net_addr2ip("2001:db8::25", &ip), 0);
-	ck_assert(net_ip_compare(&relays[2].ip, &ip));
-
-	ck_assert(set->parsed.enforce);
-	ck_assert(backscatter_day_parse("2026-03-01", &day));
-	ck_assert_uint_eq(set->parsed.enforce_since_day, day);
+	check_triage_settings(set);
 	settings_parser_unref(&parser);
 	pool_unref(&pool);
 }

@@ -5,7 +5,6 @@
 
 #include "lib.h"
 #include "array.h"
-#include "backscatter-date.h"
 #include "backscatter-settings.h"
 #include "check-common.h"
 
@@ -65,32 +64,10 @@ START_TEST(test_triage_settings)
 		{ NULL, NULL },
 	};
 	const struct backscatter_settings *set;
-	const struct backscatter_relay *relays;
-	struct ip_addr ip;
-	unsigned int count, day;
 	const char *error;
 
 	ck_assert_msg(read_config(config, &set, &error) == 0, "%s", error);
-	ck_assert(backscatter_settings_is_sign_domain(set, "example.com"));
-	ck_assert(backscatter_settings_is_sign_domain(set, "EXAMPLE.org"));
-	ck_assert(!backscatter_settings_is_sign_domain(set, "mail.example.com"));
-	ck_assert(!backscatter_settings_is_sign_domain(set, "example.co"));
-	ck_assert(!backscatter_settings_is_sign_domain(set, "example.com.evil"));
-	ck_assert(!backscatter_settings_is_sign_domain(set, ""));
-
-	relays = array_get(&set->parsed.own_relays, &count);
-	ck_assert_uint_eq(count, 3);
-	ck_assert_str_eq(relays[0].host, "mx.example.com");
-	ck_assert_ptr_null(relays[1].host);
-	ck_assert_int_eq(net_addr2ip("192.0.2.25", &ip), 0);
-	ck_assert(net_ip_compare(&relays[1].ip, &ip));
-	ck_assert_ptr_null(relays[2].host);
-	ck_assert_int_eq(net_addr2ip("2001:db8::25", &ip), 0);
-	ck_assert(net_ip_compare(&relays[2].ip, &ip));
-
-	ck_assert(set->parsed.enforce);
-	ck_assert(backscatter_day_parse("2026-03-01", &day));
-	ck_assert_uint_eq(set->parsed.enforce_since_day, day);
+	check_triage_settings(set);
 }
 END_TEST
 

@@ -578,6 +578,38 @@ START_TEST(test_verdict_names)
 }
 END_TEST
 
+/*
+ * The settings the triage reads, as both settings readers parse them
+ */
+
+void check_triage_settings(const struct backscatter_settings *set)
+{
+	const struct backscatter_relay *relays;
+	struct ip_addr ip;
+	unsigned int count, day;
+
+	ck_assert(backscatter_settings_is_sign_domain(set, "example.com"));
+	ck_assert(backscatter_settings_is_sign_domain(set, "EXAMPLE.org"));
+	ck_assert(!backscatter_settings_is_sign_domain(set, "mail.example.com"));
+	ck_assert(!backscatter_settings_is_sign_domain(set, "example.co"));
+	ck_assert(!backscatter_settings_is_sign_domain(set, "example.com.evil"));
+	ck_assert(!backscatter_settings_is_sign_domain(set, ""));
+
+	relays = array_get(&set->parsed.own_relays, &count);
+	ck_assert_uint_eq(count, 3);
+	ck_assert_str_eq(relays[0].host, "mx.example.com");
+	ck_assert_ptr_null(relays[1].host);
+	ck_assert_int_eq(net_addr2ip("192.0.2.25", &ip), 0);
+	ck_assert(net_ip_compare(&relays[1].ip, &ip));
+	ck_assert_ptr_null(relays[2].host);
+	ck_assert_int_eq(net_addr2ip("2001:db8::25", &ip), 0);
+	ck_assert(net_ip_compare(&relays[2].ip, &ip));
+
+	ck_assert(set->parsed.enforce);
+	ck_assert(backscatter_day_parse("2026-03-01", &day));
+	ck_assert_uint_eq(set->parsed.enforce_since_day, day);
+}
+
 Suite *backscatter_triage_suite(void)
 {
 	Suite *s = suite_create("backscatter-triage");
