@@ -519,7 +519,7 @@ int cli_inspect(int argc, char *argv[])
 		case 'n':
 			if (!cli_parse_now(optarg, &ctx.now)) {
 				return cli_usage_error("inspect", "--now: "
-					"'%s' is no date (YYYY-MM-DD)",
+					"'%s' is not a date YYYY-MM-DD",
 					optarg);
 			}
 			break;
