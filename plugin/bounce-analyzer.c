@@ -111,7 +111,9 @@ struct bounce_analysis {
 
 /* Parses a Content-Type value into a lower-cased "type/subtype" and, when
    wanted, the value of one parameter. Returns FALSE when the value is not
-   a syntactically valid content type. */
+   a syntactically valid content type. A type whose parameters follow
+   without their ';' ("text/plain charset=...", as some MTAs fold it) is
+   still the type, without parameters. */
 static bool
 parse_content_type(const struct message_header_line *hdr,
 		   const char *param_name, const char **type_r,
@@ -120,7 +122,7 @@ parse_content_type(const struct message_header_line *hdr,
 	struct rfc822_parser_context parser;
 	string_t *type = t_str_new(64);
 	string_t *value = t_str_new(64);
-	const char *key;
+	const char *key, *first_word;
 	bool valid;
 
 	*param_value_r = NULL;
@@ -129,6 +131,17 @@ parse_content_type(const struct message_header_line *hdr,
 	rfc822_skip_lwsp(&parser);
 	valid = rfc822_parse_content_type(&parser, type) >= 0 &&
 		strchr(str_c(type), '/') != NULL;
+	if (!valid) {
+		rfc822_parser_deinit(&parser);
+		first_word = t_strcut(t_str_trim(t_strndup(hdr->full_value,
+			hdr->full_value_len), " \t"), ' ');
+		str_truncate(type, 0);
+		rfc822_parser_init(&parser, (const void *)first_word,
+				   strlen(first_word), NULL);
+		valid = rfc822_parse_content_type(&parser, type) >= 0 &&
+			strchr(str_c(type), '/') != NULL;
+		param_name = NULL;
+	}
 	if (valid && param_name != NULL) {
 		while (rfc822_parse_content_param(&parser, &key, value) > 0) {
 			if (strcasecmp(key, param_name) == 0) {

@@ -60,7 +60,15 @@ static const char *const bounce_subjects[] = {
 	"could not be delivered", "non-delivery", "nondeliverable",
 	"delivery notification", "mail system error", "delivery problem",
 	"message not delivered", "delayed mail", "delivery delayed",
-	"permanent delivery failure", "error sending your mail", NULL
+	"permanent delivery failure", "error sending your mail",
+	/* German, French, Italian, Spanish, Japanese */
+	"unzustellbar", "nicht zustellbar", "non remis", "non distribuito",
+	"no se puede entregar", "no entregado",
+	"\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe3\x82\xa8\xe3\x83\xa9"
+	"\xe3\x83\xbc",				/* mēru erā */
+	"\xe9\x85\x8d\xe4\xbf\xa1\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc",
+							/* haishin erā */
+	NULL
 };
 
 /* A family's marker list is optional */

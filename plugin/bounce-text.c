@@ -70,6 +70,7 @@ static const char *const recipient_labels[] = {
 	"delivering to",
 	"delivered to",
 	"delivery to",
+	"undeliverable to",
 };
 
 /* Local parts that are the reporting system, never a failed recipient */
