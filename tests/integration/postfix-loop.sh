@@ -1,14 +1,18 @@
 #!/bin/bash
 # The whole loop on real servers, arranged as admins run them: Postfix in
-# front, Dovecot behind it over LMTP, alice's Sieve script uploaded over
-# ManageSieve. alice's mail leaves signed through the submission service;
-# a recipient Dovecot refuses makes Postfix send a real DSN back to the
-# tagged address, which alice's script files into Bounces. Forged
+# front, Dovecot behind it over LMTP, alice's Sieve script (the backscatter
+# test) uploaded over ManageSieve, backscatter_enforce_since set. alice's
+# mail leaves signed by "backscatter socketmap" in the submission
+# service's cleanup; a recipient Dovecot refuses makes Postfix send a real
+# DSN back to the tagged address: legitimate, filed into Bounces. So is the
+# DSN of mail that left unsigned through our relay (own_relays). Forged
 # backscatter from another host, to her untagged address or with a forged
-# tag, is discarded; ordinary mail lands in INBOX. The prefix form of the
-# tag needs a map in Postfix (reject_unlisted_recipient): refused without,
-# accepted with the recipe of conf.d/postfix/README.postfix-lmtp.
-# Everything is proven by the maildirs' contents.
+# tag, is bogus and discarded; an untagged bounce of mail older than the
+# enforcement date is unknown and kept; ordinary mail lands in INBOX. The
+# prefix form of the tag needs a map in Postfix (reject_unlisted_recipient):
+# refused without, accepted with the recipe of
+# conf.d/postfix/README.postfix-lmtp. Proven by the maildirs' contents; the
+# Sieve trace shows the verdicts of discarded messages.
 set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
@@ -42,73 +46,9 @@ tagged() {
 	echo "$out"
 }
 
-# tamper ADDRESS: the address with the tag's last MAC character changed
+# tamper ADDRESS: the tag's MAC changed (tests/lib/tamper)
 tamper() {
-	python3 -c '
-import re, sys
-a = sys.argv[1]
-i = re.search(r"(?i)(bs1|prvs)=([a-z0-9]+)", a).end(2) - 1
-print(a[:i] + ("b" if a[i] == "a" else "a") + a[i + 1:])' "$1"
-}
-
-# forged_dsn ID RCPT: a Postfix-style DSN as another host would send it,
-# for a message alice never sent (a joe job: her address forged as the
-# sender by a spam host); its quoted Received header names a look-alike
-# of our relay, which must not count as ours
-forged_dsn() {
-	local out=$PF_DIR/msg.$1.eml
-	cat > "$out" <<-EOF
-	X-Test-Id: $1
-	Date: $(date -u -R)
-	From: MAILER-DAEMON@mx.attacker.example (Mail Delivery System)
-	Subject: Undelivered Mail Returned to Sender
-	To: $2
-	Auto-Submitted: auto-replied
-	MIME-Version: 1.0
-	Content-Type: multipart/report; report-type=delivery-status;
-	 boundary="B.forged"
-	Message-Id: <forged-$1@mx.attacker.example>
-
-	--B.forged
-	Content-Description: Notification
-	Content-Type: text/plain; charset=us-ascii
-
-	This is the mail system at host mx.attacker.example.
-
-	<victim@attacker.example>: host mail.attacker.example said: 550 5.1.1
-	    <victim@attacker.example>: Recipient address rejected: User unknown
-
-	--B.forged
-	Content-Description: Delivery report
-	Content-Type: message/delivery-status
-
-	Reporting-MTA: dns; mx.attacker.example
-	X-Postfix-Sender: rfc822; $2
-	Arrival-Date: $(date -u -R)
-
-	Final-Recipient: rfc822; victim@attacker.example
-	Action: failed
-	Status: 5.1.1
-	Diagnostic-Code: smtp; 550 5.1.1 <victim@attacker.example>: User unknown
-
-	--B.forged
-	Content-Description: Undelivered Message
-	Content-Type: message/rfc822
-
-	Received: from bot.dialup.example (bot.dialup.example [198.51.100.9])
-	 by mx.example.com.evil.org (Postfix) with ESMTP id 4AB12
-	 for <victim@attacker.example>; $(date -u -R)
-	Date: $(date -u -R)
-	From: Alice <alice@example.com>
-	To: victim@attacker.example
-	Subject: Cheap watches
-	Message-ID: <spam-$1@bot.dialup.example>
-
-	Buy now.
-
-	--B.forged--
-	EOF
-	echo "$out"
+	"$DC_LIB/tamper" "$1"
 }
 
 # XCLIENT attributes of another host on the Internet
@@ -159,32 +99,77 @@ like "$(sed -n 's/^From: //p' "$dsn" | head -n 1)" "MAILER-DAEMON@mx\.example\.c
 like "$(grep -E '^(Reporting-MTA|Status|Final-Recipient):' "$dsn" | tr '\n' ' ')" \
 	"Reporting-MTA: dns; mx\.example\.com .*Final-Recipient: rfc822; nobody@example\.com .*Status: 5\.1\.1" \
 	"... a real RFC 3464 report: nobody@example.com, 5.1.1"
+is "$(dc_header alice@example.com legit X-Test-Verdict)" legitimate \
+	"... the verdict: legitimate"
+like "$(dc_trace alice@example.com)" "verdict .legitimate. \(recipient valid: bs1 tag" \
+	"... the trace names the evidence: the recipient's valid tag"
 is "$(dc_folder_files alice@example.com INBOX | wc -l)" 1 \
 	"alice's INBOX holds the ordinary mail only"
 
 # --- Forged backscatter from another host ---
 # Each goes to bob, too (no script: kept), to prove it reached Dovecot
 out=$(pf_send --xclient "$from_mx" "$PF_SMTP_PORT" '<>' \
-	"$(forged_dsn forged-untagged alice@example.com)" \
+	"$(pf_forged_dsn forged-untagged alice@example.com)" \
 	alice@example.com bob@example.com)
 like "$out" "^DATA 250 " "a DSN to alice's untagged address accepted by Postfix"
+ok pf_wait_queue_empty -- "Postfix's queue drains"
+like "$(dc_trace alice@example.com)" \
+	"verdict .bogus. \(no tag, and example\.com is signed since 2020-01-01" \
+	"... the verdict: bogus, as signing is enforced and the look-alike relay proves nothing"
+is "$(dc_find bob@example.com forged-untagged)" INBOX \
+	"... it reached Dovecot (bob's copy kept)"
+is "$(dc_find alice@example.com forged-untagged)" "(not delivered)" \
+	"... alice's copy discarded: in none of her folders"
+
 forged=$(tamper "$tag")
 out=$(pf_send --xclient "$from_mx" "$PF_SMTP_PORT" '<>' \
-	"$(forged_dsn forged-tag "$forged")" "$forged" bob@example.com)
+	"$(pf_forged_dsn forged-tag "$forged")" "$forged" bob@example.com)
 like "$out" "^<$(printf '%s' "$forged" | sed 's/[+.]/\\&/g')> 250 " \
 	"a DSN with a forged tag accepted by Postfix (it looks like alice's)"
 ok pf_wait_queue_empty -- "Postfix's queue drains"
-
-is "$(dc_find bob@example.com forged-untagged)" INBOX \
-	"the DSN to the untagged address reached Dovecot (bob's copy kept)"
-is "$(dc_find alice@example.com forged-untagged)" "(not delivered)" \
-	"... alice's copy discarded: in none of her folders"
+like "$(dc_trace alice@example.com)" "verdict .bogus. \(recipient forged: " \
+	"... the verdict: bogus, by the forged tag"
 is "$(dc_find bob@example.com forged-tag)" INBOX \
-	"the DSN with the forged tag reached Dovecot (bob's copy kept)"
+	"... it reached Dovecot (bob's copy kept)"
 is "$(dc_find alice@example.com forged-tag)" "(not delivered)" \
 	"... alice's copy discarded: in none of her folders"
-is "$(dc_folder_files alice@example.com Bounces | wc -l)" 1 \
-	"alice's Bounces still holds the legitimate DSN only"
+
+# An untagged bounce of mail sent before signing began: unknown, kept
+out=$(pf_send --xclient "$from_mx" "$PF_SMTP_PORT" '<>' \
+	"$(pf_forged_dsn before-signing alice@example.com \
+		'Mon, 02 Dec 2019 10:00:00 +0000')" alice@example.com)
+like "$out" "^DATA 250 " "an untagged DSN quoting mail of 2019 accepted by Postfix"
+ok pf_wait_queue_empty -- "Postfix's queue drains"
+is "$(dc_find alice@example.com before-signing)" INBOX \
+	"... kept in INBOX: sent before enforcement began"
+is "$(dc_header alice@example.com before-signing X-Test-Verdict)" unknown \
+	"... the verdict: unknown"
+
+# Mail that left through our relay unsigned (the MX, not submission): its
+# DSN is untagged, but the quoted Received header proves it was ours
+cat > "$PF_DIR/relayed.eml" <<EOF
+X-Test-Id: via-relay
+Date: $(date -u -R)
+From: Alice <alice@example.com>
+To: Nobody <nobody@example.com>
+Subject: Sent around the signer
+
+Hello.
+EOF
+out=$(pf_send "$PF_SMTP_PORT" alice@example.com "$PF_DIR/relayed.eml" \
+	nobody@example.com)
+like "$out" "^DATA 250 " "alice's unsigned mail through our relay accepted"
+ok pf_wait_queue_empty -- "Postfix's queue drains"
+is "$(dc_find alice@example.com via-relay)" Bounces \
+	"... its DSN to the untagged address: filed into Bounces"
+like "$(dc_trace alice@example.com)" \
+	"verdict .legitimate. \(quoted Received header [0-9]+ names our relay mx\.example\.com" \
+	"... the verdict: legitimate, by our relay in the quoted Received header"
+
+is "$(dc_folder_files alice@example.com Bounces | wc -l)" 2 \
+	"alice's Bounces holds the two legitimate DSNs only"
+is "$(dc_folder_files alice@example.com INBOX | wc -l)" 2 \
+	"alice's INBOX holds the ordinary mail and the old bounce only"
 
 # --- The prefix form: Postfix needs a map ---
 ptag=$("$cli" sign -k "$DC_KEY_FILE" --form prefix alice@example.com)
@@ -211,6 +196,8 @@ like "$out" "^<$ntag> 550 5\.1\.1 " \
 ok pf_wait_queue_empty -- "Postfix's queue drains"
 is "$(dc_find alice@example.com prefix)" Bounces \
 	"a bounce to the prefix form reaches alice (LMTP plugin) and is filed into Bounces"
+is "$(dc_header alice@example.com prefix X-Test-Verdict)" legitimate \
+	"... legitimate"
 is "$(dc_header alice@example.com prefix X-Test-Envelope-To)" "$ptag" \
 	"... Sieve saw the tagged recipient"
 

@@ -373,6 +373,68 @@ pf_wait_queue_empty() {
 	done
 }
 
+# pf_forged_dsn ID RCPT [DATE]: a Postfix-style DSN as another host would send it,
+# for a message alice never sent (a joe job: her address forged as the
+# sender by a spam host); its quoted Received header names a look-alike
+# of our relay (mx.example.com), which must not count as ours. Prints the
+# file's name; X-Test-Id: ID on top, for dc_find. DATE (RFC 5322) dates
+# the quoted original; default now.
+pf_forged_dsn() {
+	local out=$PF_DIR/msg.$1.eml odate=${3:-$(date -u -R)}
+	cat > "$out" <<-EOF
+	X-Test-Id: $1
+	Date: $(date -u -R)
+	From: MAILER-DAEMON@mx.attacker.example (Mail Delivery System)
+	Subject: Undelivered Mail Returned to Sender
+	To: $2
+	Auto-Submitted: auto-replied
+	MIME-Version: 1.0
+	Content-Type: multipart/report; report-type=delivery-status;
+	 boundary="B.forged"
+	Message-Id: <forged-$1@mx.attacker.example>
+
+	--B.forged
+	Content-Description: Notification
+	Content-Type: text/plain; charset=us-ascii
+
+	This is the mail system at host mx.attacker.example.
+
+	<victim@attacker.example>: host mail.attacker.example said: 550 5.1.1
+	    <victim@attacker.example>: Recipient address rejected: User unknown
+
+	--B.forged
+	Content-Description: Delivery report
+	Content-Type: message/delivery-status
+
+	Reporting-MTA: dns; mx.attacker.example
+	X-Postfix-Sender: rfc822; $2
+	Arrival-Date: $(date -u -R)
+
+	Final-Recipient: rfc822; victim@attacker.example
+	Action: failed
+	Status: 5.1.1
+	Diagnostic-Code: smtp; 550 5.1.1 <victim@attacker.example>: User unknown
+
+	--B.forged
+	Content-Description: Undelivered Message
+	Content-Type: message/rfc822
+
+	Received: from bot.dialup.example (bot.dialup.example [198.51.100.9])
+	 by mx.example.com.evil.org (Postfix) with ESMTP id 4AB12
+	 for <victim@attacker.example>; $odate
+	Date: $odate
+	From: Alice <alice@example.com>
+	To: victim@attacker.example
+	Subject: Cheap watches
+	Message-ID: <spam-$1@bot.dialup.example>
+
+	Buy now.
+
+	--B.forged--
+	EOF
+	echo "$out"
+}
+
 # pf_log_grep REGEX: lines of the Postfix log that match
 pf_log_grep() {
 	grep -E -- "$1" "$PF_DIR/log/maillog" 2>/dev/null
