@@ -144,6 +144,136 @@ START_TEST(test_reason_names)
 }
 END_TEST
 
+/* --- the classification rules, on hand-made messages --- */
+
+#define DSN_HEADER(boundary) \
+	"From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n" \
+	"To: alice@example.com\n" \
+	"Subject: Undelivered Mail Returned to Sender\n" \
+	"MIME-Version: 1.0\n" \
+	"Content-Type: multipart/report; report-type=delivery-status;\n" \
+	"  boundary=\"" boundary "\"\n\n"
+#define TEXT_PART(boundary, text) \
+	"--" boundary "\nContent-Type: text/plain\n\n" text "\n"
+#define STATUS_PART(boundary, fields) \
+	"--" boundary "\nContent-Type: message/delivery-status\n\n" \
+	"Reporting-MTA: dns; mx.example.org\n\n" fields "\n" \
+	"--" boundary "--\n"
+/* Postfix's own introduction mentions "the attached returned message":
+   that is not where the original begins */
+#define POSTFIX_INTRO \
+	"If you do so, please include this problem report. You can\n" \
+	"delete your own text from the attached returned message.\n\n" \
+	"                   The mail system\n\n"
+
+static const struct rule_case {
+	const char *name, *message;
+	/* the first recipient */
+	const char *recipient, *status;
+	enum bounce_reason reason;
+} rule_cases[] = {
+	{ "user unknown after DATA is a filter's refusal",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", POSTFIX_INTRO
+		"<bob@example.net>: host mx.example.net[192.0.2.1] said: 550\n"
+		"    User unknown (in reply to end of DATA command)")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.0.0\n"
+		"Diagnostic-Code: smtp; 550 User unknown"),
+	  "bob@example.net", "5.0.0", BOUNCE_REASON_FILTERED },
+	{ "user unknown at RCPT is an unknown user",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", POSTFIX_INTRO
+		"<bob@example.net>: host mx.example.net[192.0.2.1] said: 550\n"
+		"    User unknown (in reply to RCPT TO command)")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.0.0\n"
+		"Diagnostic-Code: smtp; 550 User unknown"),
+	  "bob@example.net", "5.0.0", BOUNCE_REASON_USERUNKNOWN },
+	{ "an x.1.y status says the address is unknown, whenever it is said",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "The message could not be delivered.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.1.1\n"
+		"Diagnostic-Code: smtp; 550 5.1.1 User unknown"),
+	  "bob@example.net", "5.1.1", BOUNCE_REASON_USERUNKNOWN },
+	{ "the text gives a recipient's diagnostic, and its status code",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "An error has occurred while attempting to deliver "
+		"a message for\nthe following list of recipients:\n\n"
+		"bob@example.net: 552 5.2.2 <bob@example.net>: Mailbox full\n"
+		"carol@example.net: 550 5.1.1 <carol@example.net>: "
+		"User unknown\n")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.0.0\n\n"
+		"Final-Recipient: rfc822; carol@example.net\n"
+		"Action: failed\nStatus: 5.0.0"),
+	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL },
+	{ "a report's class-only status gives way to the server's code",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.0.0\n"
+		"Diagnostic-Code: smtp; 552 5.2.2 Mailbox full"),
+	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL },
+	{ "gave up after timeouts: expired",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 4.4.1\n"
+		"Diagnostic-Code: X-Postfix; connect to "
+		"mx.example.net[192.0.2.1]:25: Connection timed out"),
+	  "bob@example.net", "4.4.1", BOUNCE_REASON_EXPIRED },
+	{ "delayed: expired",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery delayed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: delayed\nStatus: 4.2.2\n"
+		"Diagnostic-Code: smtp; 452 4.2.2 Mailbox full"),
+	  "bob@example.net", "4.2.2", BOUNCE_REASON_EXPIRED },
+	{ "Original-Recipient stands in for a missing Final-Recipient",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Original-Recipient: <bob@example.net>\n"
+		"Action: failed\nStatus: 5.2.2\n"),
+	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL },
+	{ "a Content-Type without its ';' still says text/plain",
+	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
+	  "Subject: Returned Mail: User unknown\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	  "--b\nContent-Type: text/plain\n   charset=\"us-ascii\"\n\n"
+	  "---The following addresses had delivery errors---\n\n"
+	  "bob@example.net [Mailbox full]\n"
+	  "--b--\n",
+	  "bob@example.net", NULL, BOUNCE_REASON_MAILBOXFULL },
+};
+
+START_TEST(test_rule_case)
+{
+	const struct rule_case *c = &rule_cases[_i];
+	pool_t pool = pool_alloconly_create("test", 4096);
+	struct istream *input = i_stream_create_from_data(c->message,
+							  strlen(c->message));
+	const struct bounce_analyzer_settings set = { .max_read_size = 0 };
+	const struct bounce_recipient *rcpt;
+	struct bounce_report *report;
+	const char *error;
+
+	ck_assert_int_eq(bounce_analyze(input, &set, pool, &report, &error), 0);
+	ck_assert_msg(array_count(&report->recipients) > 0, "%s: no recipient",
+		      c->name);
+	rcpt = array_front(&report->recipients);
+	ck_assert_str_eq(rcpt->final_recipient, c->recipient);
+	if (c->status != NULL)
+		ck_assert_str_eq(rcpt->status, c->status);
+	ck_assert_msg(rcpt->reason == c->reason, "%s: reason %s", c->name,
+		      bounce_reason_to_str(rcpt->reason));
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
 Suite *bounce_decoders_suite(void)
 {
 	Suite *s = suite_create("bounce-decoders");
@@ -152,6 +282,10 @@ Suite *bounce_decoders_suite(void)
 	tcase_add_loop_test(tc, test_decoder_case, 0,
 			    N_ELEMENTS(decoder_cases));
 	tcase_add_test(tc, test_reason_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rules");
+	tcase_add_loop_test(tc, test_rule_case, 0, N_ELEMENTS(rule_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
