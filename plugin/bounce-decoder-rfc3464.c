@@ -27,6 +27,8 @@ enum field_value {
 	FIELD_KEYWORD,
 	/* An RFC 3463 status code */
 	FIELD_STATUS,
+	/* The type of a typed value, lower-cased; none when untyped */
+	FIELD_TYPE_NAME,
 };
 
 /* Every field we keep, once, with where it goes */
@@ -50,6 +52,7 @@ static const struct report_field {
 	RCPT("Status", FIELD_STATUS, status),
 	RCPT("Remote-MTA", FIELD_TYPED, remote_mta),
 	RCPT("Diagnostic-Code", FIELD_TYPED, diagnostic_code),
+	RCPT("Diagnostic-Code", FIELD_TYPE_NAME, diagnostic_type),
 	RCPT("Last-Attempt-Date", FIELD_PLAIN, last_attempt_date),
 	RCPT("Will-Retry-Until", FIELD_PLAIN, will_retry_until),
 #undef MSG
@@ -94,37 +97,29 @@ static const char *field_value(enum field_value type, const char *value)
 		return t_str_lcase(t_strcut(value, ' '));
 	case FIELD_STATUS:
 		return parse_status(value);
+	case FIELD_TYPE_NAME:
+		semicolon = strchr(value, ';');
+		return semicolon == NULL ? NULL :
+			t_str_lcase(t_str_trim(t_strdup_until(value, semicolon),
+					       " \t"));
 	}
 	i_unreached();
 }
 
+/* Keeps one field's value where the table says; the first occurrence
+   counts */
 static void
-add_field(pool_t pool, struct field_block *block,
-	  struct message_header_line *hdr)
+set_field(pool_t pool, struct field_block *block,
+	  const struct report_field *field, const char *raw_value)
 {
-	const struct report_field *field = NULL;
 	const char *value, **dest;
-	unsigned int i;
 
-	for (i = 0; i < N_ELEMENTS(report_fields); i++) {
-		if (strcasecmp(hdr->name, report_fields[i].name) == 0) {
-			field = &report_fields[i];
-			break;
-		}
-	}
-	if (field == NULL)
-		return;
-
-	value = t_strndup(hdr->full_value,
-			  I_MIN(hdr->full_value_len,
-				BOUNCE_REPORT_MAX_FIELD_LENGTH));
-	value = field_value(field->value, t_str_trim(value, " \t"));
+	value = field_value(field->value, raw_value);
 	if (value == NULL || *value == '\0')
 		return;
 	dest = field->per_recipient ?
 		PTR_OFFSET(&block->recipient, field->offset) :
 		PTR_OFFSET(&block->message, field->offset);
-	/* The first occurrence counts */
 	if (*dest != NULL)
 		return;
 	*dest = p_strdup(pool, value);
@@ -132,6 +127,27 @@ add_field(pool_t pool, struct field_block *block,
 		block->has_recipient_fields = TRUE;
 	else
 		block->has_message_fields = TRUE;
+}
+
+static void
+add_field(pool_t pool, struct field_block *block,
+	  struct message_header_line *hdr)
+{
+	const char *value = NULL;
+	unsigned int i;
+
+	/* a field may fill more than one member (Diagnostic-Code: its
+	   text and its type) */
+	for (i = 0; i < N_ELEMENTS(report_fields); i++) {
+		if (strcasecmp(hdr->name, report_fields[i].name) != 0)
+			continue;
+		if (value == NULL) {
+			value = t_str_trim(t_strndup(hdr->full_value,
+				I_MIN(hdr->full_value_len,
+				      BOUNCE_REPORT_MAX_FIELD_LENGTH)), " \t");
+		}
+		set_field(pool, block, &report_fields[i], value);
+	}
 }
 
 static void

@@ -94,6 +94,7 @@ static const struct reason_phrase reason_phrases[] = {
 	R(REQUIREPTR, "does not resolve to your ip"),
 	R(REQUIREPTR, "unresolvable"),
 	R(REQUIREPTR, "no rdns"),
+	R(REQUIREPTR, "rdns record"),
 	R(REQUIREPTR, "client host rejected: cannot find your"),
 	R(REQUIREPTR, "ip name lookup failed"),
 	R(AUTHFAILURE, "spf check failed"),
@@ -376,6 +377,7 @@ static const struct reason_phrase reason_phrases[] = {
 	R(FILTERED, "delivery not authorized"),
 	R(FILTERED, "rejected by the recipient"),
 	R(FILTERED, "refused by the recipient"),
+	R(FILTERED, "due to recipient preferences"),
 	R(USERUNKNOWN, "recipient address rejected"),
 #undef R
 };
@@ -626,6 +628,11 @@ reason_of_failure(const struct bounce_report *report,
 	/* A delayed message is late, whatever went wrong on each try */
 	if (action_is(rcpt, "delayed"))
 		return BOUNCE_REASON_EXPIRED;
+	/* A local delivery program failed (procmail, a filter): what it
+	   printed is its own affair */
+	if (rcpt->diagnostic_type != NULL &&
+	    strcmp(rcpt->diagnostic_type, "x-unix") == 0)
+		return BOUNCE_REASON_MAILERERROR;
 
 	reason = reason_from_phrases(diag_lc);
 	if (reason == BOUNCE_REASON_UNDEFINED && rcpt->status != NULL)

@@ -85,6 +85,10 @@ struct bounce_recipient {
 	const char *status;
 	const char *remote_mta;
 	const char *diagnostic_code;
+	/* The diagnostic-type of Diagnostic-Code (RFC 3464 2.3.6),
+	   lower-cased: "smtp", or "x-unix" when a local program failed;
+	   NULL when not given */
+	const char *diagnostic_type;
 	const char *last_attempt_date;
 	const char *will_retry_until;
 	/* The SMTP reply code the diagnostic carries ("550"), or NULL */

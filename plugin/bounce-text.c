@@ -49,6 +49,14 @@ static const char *const original_line_starts[] = {
 	"undelivered message",
 };
 
+/* Lines that quote the original's header ("Subject: ...") end the
+   diagnostic that precedes them. Not From: or To:, which some MTAs
+   (indimail) use in their own words. */
+static const char *const quoted_header_names[] = {
+	"subject:", "date:", "message-id:", "mime-version:",
+	"content-type:", "received:", "return-path:",
+};
+
 /* Header fields that start a quoted header block at column 0 */
 static const char *const original_header_starts[] = {
 	"received: ", "return-path: ", "dkim-signature: ", "message-id: ",
@@ -139,9 +147,13 @@ static size_t line_end(const struct bounce_message *msg, size_t pos)
 	return nl == NULL ? msg->text_len : (size_t)(nl - msg->text);
 }
 
-size_t bounce_text_original_offset(const struct bounce_message *msg,
-				   const struct bounce_mta_decoder *decoder,
-				   size_t start)
+/* Finds where the quoted original begins, after start: returns the
+   offset of its first line, and sets *report_end_r to where the report
+   ends -- before the line that announces the original, if one does */
+static size_t
+find_original(const struct bounce_message *msg,
+	      const struct bounce_mta_decoder *decoder, size_t start,
+	      size_t *report_end_r)
 {
 	static struct bounce_phrases original_index =
 		BOUNCE_PHRASES_INIT(original_markers, phrase);
@@ -149,6 +161,7 @@ size_t bounce_text_original_offset(const struct bounce_message *msg,
 	size_t pos, end, skip;
 
 	for (pos = start; pos < msg->text_len; pos = end + 1) {
+		*report_end_r = pos;
 		end = line_end(msg, pos);
 		if (line_starts_with_any(lc + pos, end - pos,
 					 original_header_starts,
@@ -158,18 +171,27 @@ size_t bounce_text_original_offset(const struct bounce_message *msg,
 		     (lc[skip] == ' ' || lc[skip] == '\t' || lc[skip] == '-' ||
 		      lc[skip] == '=' || lc[skip] == '>' || lc[skip] == '*');
 		     skip++) ;
-		if (decoder != NULL &&
-		    line_contains_any(lc + skip, end - skip,
-				      decoder->end_markers))
-			return I_MIN(end + 1, msg->text_len);
-		if (bounce_phrases_find(&original_index, lc + skip,
+		if ((decoder != NULL &&
+		     line_contains_any(lc + skip, end - skip,
+				       decoder->end_markers)) ||
+		    bounce_phrases_find(&original_index, lc + skip,
 					end - skip) >= 0 ||
 		    line_starts_with_any(lc + skip, end - skip,
 					 original_line_starts,
 					 N_ELEMENTS(original_line_starts)))
 			return I_MIN(end + 1, msg->text_len);
 	}
+	*report_end_r = msg->text_len;
 	return msg->text_len;
+}
+
+size_t bounce_text_original_offset(const struct bounce_message *msg,
+				   const struct bounce_mta_decoder *decoder,
+				   size_t start)
+{
+	size_t report_end;
+
+	return find_original(msg, decoder, start, &report_end);
 }
 
 static bool is_local_part_char(unsigned char c)
@@ -395,10 +417,10 @@ const char *bounce_text_report_text(pool_t pool,
 				    const struct bounce_message *msg,
 				    const struct bounce_mta_decoder *decoder)
 {
-	size_t start = report_start(msg, decoder);
+	size_t start = report_start(msg, decoder), end;
 
-	return region_text(pool, msg, start,
-			   bounce_text_original_offset(msg, decoder, start));
+	(void)find_original(msg, decoder, start, &end);
+	return region_text(pool, msg, start, end);
 }
 
 void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
@@ -410,9 +432,11 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 	const char *cur = NULL;
 	string_t *diag = t_str_new(256);
 	size_t region_start = report_start(msg, decoder), pos, end, region_end;
-	bool blank_after_text = FALSE;
+	/* a blank line after some diagnostic, or a quoted header line,
+	   ends the diagnostic */
+	bool blank_after_text = FALSE, header_seen = FALSE;
 
-	region_end = bounce_text_original_offset(msg, decoder, region_start);
+	(void)find_original(msg, decoder, region_start, &region_end);
 	pos = region_start;
 
 	for (; pos < region_end; pos = end + 1) {
@@ -441,6 +465,7 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 			cur = address;
 			str_append(diag, rest);
 			blank_after_text = FALSE;
+			header_seen = FALSE;
 			continue;
 		}
 		if (cur == NULL)
@@ -454,7 +479,11 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 			blank_after_text = str_len(diag) > 0;
 			continue;
 		}
-		if (blank_after_text ||
+		if (line_starts_with_any(t_str_lcase(line), strlen(line),
+					 quoted_header_names,
+					 N_ELEMENTS(quoted_header_names)))
+			header_seen = TRUE;
+		if (blank_after_text || header_seen ||
 		    str_len(diag) >= DIAGNOSTIC_MAX_LENGTH)
 			continue;
 		if (str_len(diag) > 0)

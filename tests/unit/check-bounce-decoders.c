@@ -171,6 +171,8 @@ static const struct rule_case {
 	/* the first recipient */
 	const char *recipient, *status;
 	enum bounce_reason reason;
+	/* when set, its diagnostic; "": none */
+	const char *diagnostic;
 } rule_cases[] = {
 	{ "user unknown after DATA is a filter's refusal",
 	  DSN_HEADER("b")
@@ -180,7 +182,7 @@ static const struct rule_case {
 	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
 		"Action: failed\nStatus: 5.0.0\n"
 		"Diagnostic-Code: smtp; 550 User unknown"),
-	  "bob@example.net", "5.0.0", BOUNCE_REASON_FILTERED },
+	  "bob@example.net", "5.0.0", BOUNCE_REASON_FILTERED, NULL },
 	{ "user unknown at RCPT is an unknown user",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", POSTFIX_INTRO
@@ -189,14 +191,14 @@ static const struct rule_case {
 	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
 		"Action: failed\nStatus: 5.0.0\n"
 		"Diagnostic-Code: smtp; 550 User unknown"),
-	  "bob@example.net", "5.0.0", BOUNCE_REASON_USERUNKNOWN },
+	  "bob@example.net", "5.0.0", BOUNCE_REASON_USERUNKNOWN, NULL },
 	{ "an x.1.y status says the address is unknown, whenever it is said",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "The message could not be delivered.")
 	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
 		"Action: failed\nStatus: 5.1.1\n"
 		"Diagnostic-Code: smtp; 550 5.1.1 User unknown"),
-	  "bob@example.net", "5.1.1", BOUNCE_REASON_USERUNKNOWN },
+	  "bob@example.net", "5.1.1", BOUNCE_REASON_USERUNKNOWN, NULL },
 	{ "the text gives a recipient's diagnostic, and its status code",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "An error has occurred while attempting to deliver "
@@ -208,14 +210,14 @@ static const struct rule_case {
 		"Action: failed\nStatus: 5.0.0\n\n"
 		"Final-Recipient: rfc822; carol@example.net\n"
 		"Action: failed\nStatus: 5.0.0"),
-	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL },
+	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL, NULL },
 	{ "a report's class-only status gives way to the server's code",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "Delivery failed.")
 	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
 		"Action: failed\nStatus: 5.0.0\n"
 		"Diagnostic-Code: smtp; 552 5.2.2 Mailbox full"),
-	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL },
+	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL, NULL },
 	{ "gave up after timeouts: expired",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "Delivery failed.")
@@ -223,20 +225,45 @@ static const struct rule_case {
 		"Action: failed\nStatus: 4.4.1\n"
 		"Diagnostic-Code: X-Postfix; connect to "
 		"mx.example.net[192.0.2.1]:25: Connection timed out"),
-	  "bob@example.net", "4.4.1", BOUNCE_REASON_EXPIRED },
+	  "bob@example.net", "4.4.1", BOUNCE_REASON_EXPIRED, NULL },
 	{ "delayed: expired",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "Delivery delayed.")
 	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
 		"Action: delayed\nStatus: 4.2.2\n"
 		"Diagnostic-Code: smtp; 452 4.2.2 Mailbox full"),
-	  "bob@example.net", "4.2.2", BOUNCE_REASON_EXPIRED },
+	  "bob@example.net", "4.2.2", BOUNCE_REASON_EXPIRED, NULL },
 	{ "Original-Recipient stands in for a missing Final-Recipient",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "Delivery failed.")
 	  STATUS_PART("b", "Original-Recipient: <bob@example.net>\n"
 		"Action: failed\nStatus: 5.2.2\n"),
-	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL },
+	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL, NULL },
+	{ "a local program's failure (x-unix) is the mailer's",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.3.0\n"
+		"Diagnostic-Code: x-unix; procmail: Couldn't create\n"
+		"    \"/var/mail/bob\": No such user"),
+	  "bob@example.net", "5.3.0", BOUNCE_REASON_MAILERERROR, NULL },
+	{ "the line announcing the original is not the diagnostic",
+	  "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n"
+	  "Subject: Undeliverable Mail\n\n"
+	  "Could not deliver to the following recipient:\n\n"
+	  "bob@example.net\n"
+	  "Original message follows.\n\n"
+	  "Subject: Hello\n\nHello Bob.\n",
+	  "bob@example.net", NULL, BOUNCE_REASON_UNDEFINED, "" },
+	{ "the original's quoted header is not the diagnostic",
+	  "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n"
+	  "Subject: Undeliverable Mail\n\n"
+	  "Could not deliver to the following recipient:\n\n"
+	  "bob@example.net\n"
+	  "Subject: Hello\n"
+	  "Date: Thu, 26 Nov 2026 10:00:00 +0000\n\n"
+	  "Hello Bob.\n",
+	  "bob@example.net", NULL, BOUNCE_REASON_UNDEFINED, "" },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
@@ -246,7 +273,7 @@ static const struct rule_case {
 	  "---The following addresses had delivery errors---\n\n"
 	  "bob@example.net [Mailbox full]\n"
 	  "--b--\n",
-	  "bob@example.net", NULL, BOUNCE_REASON_MAILBOXFULL },
+	  "bob@example.net", NULL, BOUNCE_REASON_MAILBOXFULL, NULL },
 };
 
 START_TEST(test_rule_case)
@@ -269,6 +296,13 @@ START_TEST(test_rule_case)
 		ck_assert_str_eq(rcpt->status, c->status);
 	ck_assert_msg(rcpt->reason == c->reason, "%s: reason %s", c->name,
 		      bounce_reason_to_str(rcpt->reason));
+	if (c->diagnostic != NULL && *c->diagnostic == '\0') {
+		ck_assert_msg(rcpt->diagnostic_code == NULL,
+			      "%s: diagnostic %s", c->name,
+			      rcpt->diagnostic_code);
+	} else if (c->diagnostic != NULL) {
+		ck_assert_str_eq(rcpt->diagnostic_code, c->diagnostic);
+	}
 	i_stream_unref(&input);
 	pool_unref(&pool);
 }
