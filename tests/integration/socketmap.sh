@@ -1,0 +1,255 @@
+#!/bin/bash
+# backscatter socketmap, the Postfix signer, on a unix socket as Postfix
+# would use it: our senders signed (and the tags verify), NOTFOUND for
+# everything else, bad input answered PERM or closed, never a crash or a
+# hang, concurrent and long-lived connections, a changed key file read
+# again, and the stdin/stdout mode.
+set -u
+. "$(dirname "$0")/../lib/assert.sh"
+. "$(dirname "$0")/../lib/dovecot.sh"
+
+BS=$BUILD_DIR/plugin/backscatter
+[ -x "$BS" ] || { echo "socketmap.sh: $BS not built" >&2; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/backscatter-socketmap.XXXXXX")
+SOCK=$T/run/sign
+DAEMON_PID=
+cleanup() {
+	[ -z "$DAEMON_PID" ] || kill "$DAEMON_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$T/run"
+
+"$BS" keygen --add "$T/keys" 2>/dev/null
+"$BS" keygen --scheme prvs --add "$T/keys" 2>/dev/null
+sed -i -E 's/^(bs1|prvs) ([0-9]+) [0-9-]+ /\1 \2 2020-01-01 /' "$T/keys"
+
+# The settings a deployment would give in its Dovecot configuration
+case $(dc_version) in
+2.3)
+	cat > "$T/dovecot.conf" <<EOF
+plugin {
+  backscatter_key_file = $T/keys
+  backscatter_sign_domains = example.com example.net
+}
+EOF
+	;;
+*)
+	cat > "$T/dovecot.conf" <<EOF
+dovecot_config_version = 2.4.1
+dovecot_storage_version = 2.4.1
+backscatter_key_file = $T/keys
+backscatter_sign_domains = example.com example.net
+EOF
+	;;
+esac
+
+# smq [--raw] [--half-close] [--escapes] REQUEST...: one connection;
+# sends each request as a netstring (as is with --raw; with \x00 escapes
+# decoded with --escapes) and prints each reply's payload, one per line,
+# then "EOF" if the server closed
+smq() {
+	python3 - "$SOCK" "$@" <<'EOF'
+import socket, sys
+path, args = sys.argv[1], sys.argv[2:]
+raw = half = escapes = False
+while args and args[0].startswith("--"):
+    raw |= args[0] == "--raw"
+    half |= args[0] == "--half-close"
+    escapes |= args[0] == "--escapes"
+    args = args[1:]
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(20)
+s.connect(path)
+buf = b""
+def reply():
+    global buf
+    while True:
+        if b":" in buf:
+            n, rest = buf.split(b":", 1)
+            if len(rest) > int(n):
+                buf = rest[int(n) + 1:]
+                return rest[:int(n)].decode()
+        try:
+            data = s.recv(65536)
+        except ConnectionResetError:
+            # closed with our unread request in its buffer
+            data = b""
+        if not data:
+            return None
+        buf += data
+for a in args:
+    data = a.encode()
+    if escapes:
+        data = data.decode("unicode_escape").encode("latin-1")
+    s.sendall(data if raw else b"%d:%s," % (len(data), data))
+    if half:
+        s.shutdown(socket.SHUT_WR)
+    r = reply()
+    if r is None:
+        break
+    print(r)
+try:
+    while True:
+        r = reply()
+        if r is None:
+            print("EOF")
+            break
+        print(r)
+except socket.timeout:
+    pass
+EOF
+}
+
+"$BS" socketmap -c "$T/dovecot.conf" --socket "$SOCK" 2> "$T/daemon.log" &
+DAEMON_PID=$!
+for i in $(seq 100); do
+	[ -S "$SOCK" ] && break
+	sleep 0.05
+done
+ok test -S "$SOCK" -- "the daemon listens on its unix socket"
+is "$(stat -c %a "$SOCK")" 660 "... mode 0660 by default"
+
+#
+# Lookups
+#
+
+out=$(smq "sign alice@example.com")
+tagged=${out#OK }
+like "$out" '^OK alice\+bs1=[a-z0-9]{17}@example\.com$' \
+	"an address of a sign domain is answered with its tagged address"
+like "$("$BS" verify -k "$T/keys" "$tagged")" "^valid	alice@example\.com	bs1	" \
+	"... which verifies"
+is "$(smq "sign $tagged")" "NOTFOUND " \
+	"the tagged address is NOTFOUND, so that Postfix's mapping stops"
+is "$(smq "sign bob@example.org")" "NOTFOUND " "another domain: NOTFOUND"
+is "$(smq "sign bob@sub.example.com")" "NOTFOUND " "a subdomain: NOTFOUND"
+is "$(smq "sign <>")" "NOTFOUND " "the null sender <>: NOTFOUND"
+is "$(smq "sign ")" "NOTFOUND " "an empty key: NOTFOUND"
+is "$(smq "sign alice")" "NOTFOUND " "a local part alone: NOTFOUND"
+long=$(printf 'a%.0s' $(seq 60))
+is "$(smq "sign $long@example.com")" "NOTFOUND " \
+	"a local part too long to tag: NOTFOUND"
+like "$(cat "$T/daemon.log")" "$long@example\.com: left unsigned: .*64" \
+	"... and the log says so"
+is "$(smq "other alice@example.com" "sign")" \
+"PERM unknown map 'other' (this server answers 'sign')
+PERM request has no key" \
+	"an unknown map and a request without key: PERM, the connection stays"
+
+#
+# Bad input
+#
+
+is "$(smq --raw "99999999999:x")" "PERM netstring longer than 10000 octets
+EOF" "an oversized length: PERM and close"
+big=$(head -c 10001 /dev/zero | tr '\0' a)
+is "$(smq "sign $big")" "PERM netstring longer than 10000 octets
+EOF" "an oversized request: PERM and close"
+is "$(smq --raw "hello world")" "PERM netstring length is not a number
+EOF" "garbage: PERM and close"
+is "$(smq --raw "5xsign ,")" "PERM netstring length not followed by ':'
+EOF" "no ':' after the length: PERM and close"
+is "$(smq --raw "4:sign;")" "PERM netstring not terminated by ','
+EOF" "no ',' after the payload: PERM and close"
+is "$(smq --raw --half-close "30:sign alice")" \
+"PERM connection closed within a request
+EOF" "half-closed within a request: PERM and close"
+is "$(smq --half-close "sign bob@example.org")" "NOTFOUND 
+EOF" "half-closed after a request: its reply, then close"
+is "$(smq --escapes 'sign \x00x@example.com')" \
+	"PERM control characters in request" \
+	"a NUL in the request: PERM"
+
+# A request that never completes is dropped after the request timeout;
+# meanwhile others are served
+python3 - "$SOCK" > "$T/slow.out" <<'EOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"100:sign a")
+s.settimeout(30)
+t = time.time()
+data = s.recv(100)
+print("closed" if data == b"" else "data", int(time.time() - t))
+EOF
+slow=$!
+is "$(smq "sign bob@example.org")" "NOTFOUND " \
+	"others are served while a request is incomplete"
+wait $slow
+like "$(cat "$T/slow.out")" '^closed (9|10|11)$' \
+	"an incomplete request is dropped after 10 seconds"
+
+#
+# Concurrency and long connections
+#
+
+python3 - "$SOCK" > "$T/concurrent.out" <<'EOF'
+import socket, sys, threading
+errors = []
+def client(n):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(20)
+    s.connect(sys.argv[1])
+    for i in range(200):
+        req = b"sign user%d.%d@example.net" % (n, i)
+        s.sendall(b"%d:%s," % (len(req), req))
+        buf = b""
+        while not buf.endswith(b","):
+            buf += s.recv(1000)
+        if not buf.split(b":", 1)[1].startswith(b"OK user%d.%d+bs1=" % (n, i)):
+            errors.append(buf)
+    s.close()
+threads = [threading.Thread(target=client, args=(n,)) for n in range(20)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("errors", len(errors))
+EOF
+is "$(cat "$T/concurrent.out")" "errors 0" \
+	"20 concurrent clients, 200 lookups each, all answered right"
+# Pipelined: many requests in one write, the replies in order
+out=$(smq --raw "$(for i in 1 2 3; do r="sign p$i@example.com"; printf '%d:%s,' ${#r} "$r"; done)")
+like "$(echo "$out" | sed 's/+bs1=[a-z0-9]*@/@/' | tr '\n' ' ')" \
+	'^OK p1@example\.com OK p2@example\.com OK p3@example\.com $' \
+	"pipelined requests are answered in order"
+
+#
+# Keys read again when the file changes
+#
+
+"$BS" keygen --add "$T/keys" 2>/dev/null
+sed -i -E 's/^bs1 0 .*$/bs1 0 2020-01-01 2020-02-01 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/' "$T/keys"
+out=$(smq "sign alice@example.com")
+like "$out" '^OK alice\+bs1=b[a-z0-9]{16}@example\.com$' \
+	"a key added to the file signs at once (key id 1)"
+cp "$T/keys" "$T/keys.good"
+echo "bs1 broken" >> "$T/keys"
+like "$(smq "sign alice@example.com")" '^OK alice\+bs1=b' \
+	"a broken key file keeps the keys read before"
+like "$(cat "$T/daemon.log")" "keys line [0-9]+: .*\(keeping the keys read before\)" \
+	"... and says so in the log"
+mv "$T/keys.good" "$T/keys"
+
+ok kill -0 "$DAEMON_PID" -- "the daemon is still running after all that"
+kill "$DAEMON_PID"
+wait "$DAEMON_PID"
+is "$?" 0 "SIGTERM stops it cleanly"
+DAEMON_PID=
+ok test ! -e "$SOCK" -- "... removing its socket"
+unlike "$(cat "$T/daemon.log")" "Panic|Fatal" "no panic in its log"
+
+#
+# stdin/stdout, for systemd's Accept=yes and inetd
+#
+
+out=$(printf '22:sign alice@example.com,20:sign bob@example.org,' |
+	"$BS" socketmap -c "$T/dovecot.conf" 2>/dev/null)
+like "$out" '^42:OK alice\+bs1=[a-z0-9]{17}@example\.com,9:NOTFOUND ,$' \
+	"without --socket it serves stdin/stdout and exits at its end"
+run_rc() { "$@" > /dev/null 2>&1 < /dev/null; echo $?; }
+is "$(run_rc "$BS" socketmap -k "$T/missing")" 2 \
+	"a missing key file: exit 2 at startup"
+is "$(run_rc "$BS" socketmap)" 2 "no key file at all: exit 2"
+
+done_testing
