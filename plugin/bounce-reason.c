@@ -3,6 +3,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "str.h"
 #include "bounce-phrases.h"
 #include "bounce-reason.h"
 
@@ -102,6 +103,11 @@ static const struct reason_phrase reason_phrases[] = {
 	R(AUTHFAILURE, "spf validation"),
 	R(AUTHFAILURE, "sender policy framework"),
 	R(AUTHFAILURE, "dmarc"),
+	/* a malformed header, not a failed signature */
+	R(CONTENTERROR, "duplicate header"),
+	R(NOTCOMPLIANTRFC, "multiple addresses in from"),
+	R(SPAMDETECTED, "spam classification"),
+	R(REQUIREPTR, "mismatches client ip"),
 	R(AUTHFAILURE, "dkim"),
 	R(AUTHFAILURE, "is not authorized to send"),
 	R(AUTHFAILURE, "not allowed to send from"),
@@ -172,6 +178,8 @@ static const struct reason_phrase reason_phrases[] = {
 	R(BLOCKED, "listed in"),
 	R(BLOCKED, "client host rejected"),
 	R(BLOCKED, "access denied"),
+	R(BLOCKED, "not accepting connections"),
+	R(TOOMANYCONN, "frequency limited"),
 	R(BLOCKED, "your ip"),
 	R(BLOCKED, "refused to talk to me"),
 	R(BLOCKED, "connection refused by"),
@@ -242,7 +250,9 @@ static const struct reason_phrase reason_phrases[] = {
 	R(SUSPEND, "deactivated"),
 	R(SUSPEND, "is disabled"),
 	R(SUSPEND, "account expired"),
-	R(SUSPEND, "mailbox unavailable"),
+	/* "Requested action not taken: mailbox unavailable" is how
+	   Microsoft says the mailbox does not exist */
+	R(USERUNKNOWN, "mailbox unavailable"),
 	R(MAILBOXFULL, "mailbox full"),
 	R(MAILBOXFULL, "mailbox is full"),
 	R(MAILBOXFULL, "mailbox size limit"),
@@ -612,6 +622,27 @@ static bool status_is_addressing(const char *status)
 	return status != NULL && strncmp(status + 1, ".1.", 3) == 0;
 }
 
+/* text lower-cased (ASCII), each run of white space one space: folded
+   fields keep their line breaks' indentation ("Recipient    address
+   rejected"), which phrases must not depend on */
+static const char *t_str_fold_lcase(const char *text)
+{
+	string_t *str = t_str_new(strlen(text) + 1);
+	bool space = FALSE;
+
+	for (; *text != '\0'; text++) {
+		if (i_isspace(*text)) {
+			space = TRUE;
+			continue;
+		}
+		if (space && str_len(str) > 0)
+			str_append_c(str, ' ');
+		space = FALSE;
+		str_append_c(str, i_tolower(*text));
+	}
+	return str_c(str);
+}
+
 /* Why a delivery failed, from the recipient's own diagnostic first, then
    its status code, then the report's words about all recipients */
 static enum bounce_reason
@@ -619,7 +650,7 @@ reason_of_failure(const struct bounce_report *report,
 		  const struct bounce_recipient *rcpt)
 {
 	const char *diag_lc = rcpt->diagnostic_code == NULL ? "" :
-		t_str_lcase(rcpt->diagnostic_code);
+		t_str_fold_lcase(rcpt->diagnostic_code);
 	const char *report_lc = report->report_text == NULL ? "" :
 		t_str_lcase(report->report_text);
 	enum bounce_reason reason;
@@ -633,6 +664,11 @@ reason_of_failure(const struct bounce_report *report,
 	if (rcpt->diagnostic_type != NULL &&
 	    strcmp(rcpt->diagnostic_type, "x-unix") == 0)
 		return BOUNCE_REASON_MAILERERROR;
+
+	/* x.2.3: the message is larger than this recipient accepts,
+	   however the server words it ("message size exceeds ...") */
+	if (rcpt->status != NULL && strcmp(rcpt->status + 1, ".2.3") == 0)
+		return BOUNCE_REASON_EXCEEDLIMIT;
 
 	reason = reason_from_phrases(diag_lc);
 	if (reason == BOUNCE_REASON_UNDEFINED && rcpt->status != NULL)
