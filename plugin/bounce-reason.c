@@ -616,6 +616,15 @@ static bool status_is_class_only(const char *status)
 	return strcmp(status + 1, ".0.0") == 0;
 }
 
+/* Statuses that say nothing of why: x.0.0, and x.4.7 ("delivery time
+   expired"), which an MTA gives when it stops retrying whatever the
+   server answered */
+static bool status_says_little(const char *status)
+{
+	return status_is_class_only(status) ||
+		strcmp(status + 1, ".4.7") == 0;
+}
+
 /* RFC 3463 subject 1: the address itself is the problem */
 static bool status_is_addressing(const char *status)
 {
@@ -718,11 +727,12 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 	if (diagnostic != NULL) {
 		const char *status = find_status(diagnostic);
 
-		/* The server's own code is more precise than a report's
-		   class-only x.0.0, when they agree on the class */
+		/* The server's own code says more than a report's
+		   class-only x.0.0 or its x.4.7 (the MTA gave up), when
+		   they agree on the class */
 		if (status != NULL &&
 		    (rcpt->status == NULL ||
-		     (status_is_class_only(rcpt->status) &&
+		     (status_says_little(rcpt->status) &&
 		      status[0] == rcpt->status[0])))
 			rcpt->status = p_strdup(pool, status);
 		if (rcpt->reply_code == NULL) {
