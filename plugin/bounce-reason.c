@@ -744,7 +744,10 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 	}
 	if (rcpt->status == NULL) {
 		/* Only the class is known: x.0.0, "other undefined status" */
-		if (rcpt->reply_code != NULL && rcpt->reply_code[0] != '2')
+		/* a transcript may quote "354 Enter mail": only a failure's
+		   reply code gives a status class */
+		if (rcpt->reply_code != NULL &&
+		    (rcpt->reply_code[0] == '4' || rcpt->reply_code[0] == '5'))
 			class = rcpt->reply_code[0];
 		else if (action_is(rcpt, "delayed"))
 			class = '4';

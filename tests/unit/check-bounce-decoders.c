@@ -264,6 +264,13 @@ static const struct rule_case {
 	  "Date: Thu, 26 Nov 2026 10:00:00 +0000\n\n"
 	  "Hello Bob.\n",
 	  "bob@example.net", NULL, BOUNCE_REASON_UNDEFINED, "" },
+	{ "a transcript's 354 gives no status class (fuzzer finding)",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\n"
+		"Diagnostic-Code: smtp; 354 Enter mail, end with \".\""),
+	  "bob@example.net", "5.0.0", BOUNCE_REASON_UNDEFINED, NULL },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
