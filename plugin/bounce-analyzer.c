@@ -107,6 +107,10 @@ struct bounce_analysis {
 	struct message_part *original_part;
 	string_t *status_body, *feedback_body, *headers_body;
 	string_t *text, *html;
+	/* The top-level part, and the body of a multipart whose boundary
+	   never appears (message-parser skips it all as preamble) */
+	struct message_part *root_part;
+	string_t *preamble;
 };
 
 /* Parses a Content-Type value into a lower-cased "type/subtype" and, when
@@ -393,11 +397,38 @@ analyze_block(struct bounce_analysis *ctx, struct message_block *block)
 {
 	struct message_part *part = block->part;
 
+	if (part->parent == NULL)
+		ctx->root_part = part;
 	if (block->hdr != NULL)
 		analyze_header(ctx, part, block->hdr);
 	/* The decoder must see every part whole, header included, to learn
 	   its transfer encoding and charset */
 	analyze_body(ctx, block);
+}
+
+/* A multipart whose boundary never appears (mangled by some gateway)
+   has no parts: message-parser passes its whole body over as preamble.
+   Read it raw, bounded, as the only text there is. */
+static void
+analysis_read_unparsed_body(struct bounce_analysis *ctx,
+			    struct istream *input)
+{
+	struct message_part *root = ctx->root_part;
+	const unsigned char *data;
+	size_t size;
+
+	if (root == NULL || root->children != NULL ||
+	    (root->flags & MESSAGE_PART_FLAG_MULTIPART) == 0)
+		return;
+	i_stream_seek(input, root->physical_pos +
+		      root->header_size.physical_size);
+	while (str_len(ctx->preamble) < BOUNCE_ANALYZER_MAX_TEXT_SIZE &&
+	       i_stream_read_more(input, &data, &size) > 0) {
+		size = I_MIN(size, BOUNCE_ANALYZER_MAX_TEXT_SIZE -
+			     str_len(ctx->preamble));
+		str_append_data(ctx->preamble, data, size);
+		i_stream_skip(input, size);
+	}
 }
 
 /* The text decoders read: LF line ends, no NULs, valid UTF-8 */
@@ -408,7 +439,7 @@ analysis_finish_text(struct bounce_analysis *ctx)
 	string_t *src = ctx->text, *clean;
 	const unsigned char *p;
 	size_t i, end, size;
-	bool from_html = FALSE;
+	bool undecoded = FALSE;
 
 	if (str_len(src) == 0 && str_len(ctx->html) > 0) {
 		struct mail_html2text *ht = mail_html2text_init(0);
@@ -416,7 +447,11 @@ analysis_finish_text(struct bounce_analysis *ctx)
 		mail_html2text_more(ht, str_data(ctx->html),
 				    str_len(ctx->html), src);
 		mail_html2text_deinit(&ht);
-		from_html = TRUE;
+		undecoded = TRUE;
+	}
+	if (str_len(src) == 0 && str_len(ctx->preamble) > 0) {
+		src = ctx->preamble;
+		undecoded = TRUE;
 	}
 	clean = str_new(ctx->pool, str_len(src) + 1);
 	p = str_data(src);
@@ -436,8 +471,8 @@ analysis_finish_text(struct bounce_analysis *ctx)
 		}
 	}
 	/* message-decoder gives valid UTF-8 (invalid input becomes
-	   U+FFFD); what html2text made of it is checked again */
-	if (from_html) {
+	   U+FFFD); html2text's output and a raw preamble are checked */
+	if (undecoded) {
 		string_t *valid = str_new(ctx->pool, str_len(clean) + 16);
 
 		if (!uni_utf8_get_valid_data(str_data(clean), str_len(clean),
@@ -523,6 +558,9 @@ static void analysis_decode(struct bounce_analysis *ctx)
 		bounce_decode_rfc3464(pool, str_data(ctx->status_body),
 				      str_len(ctx->status_body), report);
 	}
+	if (str_len(ctx->status_body) == 0 &&
+	    bounce_message_is_automated(msg))
+		bounce_decode_rfc3464_inline(pool, msg, report);
 	if (array_count(&report->recipients) > 0) {
 		report->kind = BOUNCE_KIND_DSN;
 		report->decoder = "rfc3464";
@@ -618,6 +656,7 @@ int bounce_analyze(struct istream *input,
 	ctx.headers_body = str_new(default_pool, 1024);
 	ctx.text = str_new(default_pool, 4096);
 	ctx.html = str_new(default_pool, 256);
+	ctx.preamble = str_new(default_pool, 256);
 
 	i_stream_seek(input, 0);
 	limited = i_stream_create_limit(input, max_size);
@@ -627,6 +666,8 @@ int bounce_analyze(struct istream *input,
 
 	while (message_parser_parse_next_block(parser, &block) > 0)
 		analyze_block(&ctx, &block);
+	if (parse_input->stream_errno == 0)
+		analysis_read_unparsed_body(&ctx, parse_input);
 
 	if (limited->stream_errno != 0) {
 		*error_r = t_strdup_printf("read(%s) failed: %s",
@@ -649,6 +690,7 @@ int bounce_analyze(struct istream *input,
 	str_free(&ctx.headers_body);
 	str_free(&ctx.text);
 	str_free(&ctx.html);
+	str_free(&ctx.preamble);
 	message_parser_deinit(&parser, &parts);
 	pool_unref(&parts_pool);
 	i_stream_unref(&parse_input);

@@ -174,9 +174,12 @@ add_block(struct bounce_report *report, struct field_block *block)
 	    array_count(&report->recipients) >= BOUNCE_REPORT_MAX_RECIPIENTS)
 		return;
 	/* Final-Recipient is required, yet some reports give only the
-	   Original-Recipient: it is the best we have */
+	   Original-Recipient: it is the best we have. A block that names
+	   no recipient at all says nothing about anyone. */
 	if (rcpt->final_recipient == NULL)
 		rcpt->final_recipient = rcpt->original_recipient;
+	if (rcpt->final_recipient == NULL)
+		return;
 	array_push_back(&report->recipients, rcpt);
 }
 
@@ -212,4 +215,32 @@ void bounce_decode_rfc3464(pool_t pool, const unsigned char *data,
 		add_block(report, &block);
 	} while (ret > 0 && i_stream_have_bytes_left(input));
 	i_stream_unref(&input);
+}
+
+static const char *const status_block_starts[] = {
+	"reporting-mta:", "final-recipient:",
+};
+
+void bounce_decode_rfc3464_inline(pool_t pool,
+				  const struct bounce_message *msg,
+				  struct bounce_report *report)
+{
+	const char *lc = msg->text_lcase, *line;
+	unsigned int i;
+
+	for (line = lc; line != NULL; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		for (i = 0; i < N_ELEMENTS(status_block_starts); i++) {
+			if (strncmp(line, status_block_starts[i],
+				    strlen(status_block_starts[i])) == 0) {
+				size_t pos = line - lc;
+
+				bounce_decode_rfc3464(pool,
+					(const void *)(msg->text + pos),
+					msg->text_len - pos, report);
+				return;
+			}
+		}
+	}
 }

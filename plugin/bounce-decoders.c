@@ -176,18 +176,23 @@ void bounce_decode_dsn_text(pool_t pool, const struct bounce_message *msg,
 	}
 }
 
+bool bounce_message_is_automated(const struct bounce_message *msg)
+{
+	if (bounce_str_begins_any(t_str_trim(msg->subject_lcase, " \t"),
+				  forward_prefixes))
+		return FALSE;
+	return bounce_message_from_system(msg) ||
+		i_strstr_arr(msg->subject_lcase, bounce_subjects) != NULL ||
+		msg->hdr.x_failed_recipients != NULL;
+}
+
 bool bounce_decode_mta(pool_t pool, const struct bounce_message *msg,
 		       struct bounce_report *report)
 {
 	const struct bounce_mta_decoder *generic = &generic_decoder;
 	unsigned int i;
 
-	if (bounce_str_begins_any(t_str_trim(msg->subject_lcase, " \t"),
-				  forward_prefixes))
-		return FALSE;
-	if (!bounce_message_from_system(msg) &&
-	    i_strstr_arr(msg->subject_lcase, bounce_subjects) == NULL &&
-	    msg->hdr.x_failed_recipients == NULL)
+	if (!bounce_message_is_automated(msg))
 		return FALSE;
 
 	for (i = 0; i < N_ELEMENTS(bounce_mta_decoders); i++) {

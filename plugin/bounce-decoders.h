@@ -56,6 +56,14 @@ struct bounce_message {
 void bounce_decode_rfc3464(pool_t pool, const unsigned char *data,
 			   size_t size, struct bounce_report *report);
 
+/* A delivery-status block in the message's text rather than in a
+   message/delivery-status part: a report whose MIME structure is broken
+   (a boundary that never appears), or one pasted inline. Reads from the
+   first line that starts "Reporting-MTA:" or "Final-Recipient:". */
+void bounce_decode_rfc3464_inline(pool_t pool,
+				  const struct bounce_message *msg,
+				  struct bounce_report *report);
+
 /* RFC 5965: the message/feedback-report part. Returns TRUE when the
    message is a feedback report. */
 bool bounce_decode_arf(pool_t pool, const struct bounce_message *msg,
@@ -94,6 +102,12 @@ bool bounce_str_begins_any(const char *str, const char *const *prefixes);
 /* Returns TRUE when the message's From is a mail system (MAILER-DAEMON,
    postmaster, "Mail Delivery System", ...) rather than a person */
 bool bounce_message_from_system(const struct bounce_message *msg);
+
+/* Returns TRUE when the message says it is automated mail about a
+   delivery: sent by a mail system, titled like a bounce, or naming
+   X-Failed-Recipients; a subject starting "Fwd:" or "Re:" is a person's
+   message about one */
+bool bounce_message_is_automated(const struct bounce_message *msg);
 
 /* Tries the MTA decoders, family by family and then the generic one.
    Returns TRUE when one found failed recipients: report->kind is then

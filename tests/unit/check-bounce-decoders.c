@@ -271,6 +271,16 @@ static const struct rule_case {
 		"Action: failed\n"
 		"Diagnostic-Code: smtp; 354 Enter mail, end with \".\""),
 	  "bob@example.net", "5.0.0", BOUNCE_REASON_UNDEFINED, NULL },
+	{ "a report whose boundary never appears is read as text",
+	  DSN_HEADER("declared")
+	  "--other\nContent-Type: text/plain\n\nDelivery failed.\n\n"
+	  "--other\nContent-Type: message/delivery-status\n\n"
+	  "Reporting-MTA: dns; mx.example.org\n\n"
+	  "Final-Recipient: rfc822; bob@example.net\n"
+	  "Action: failed\nStatus: 5.2.2\n"
+	  "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\n\n"
+	  "--other--\n",
+	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL, NULL },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
