@@ -140,6 +140,10 @@ const char *bounce_text_report_text(pool_t pool,
 size_t bounce_text_original_offset(const struct bounce_message *msg,
 				   const struct bounce_mta_decoder *decoder,
 				   size_t start);
+/* Appends text[0..len) to dest with each run of white space as one
+   space, none leading or trailing, until dest holds max_len bytes */
+void bounce_str_append_folded(string_t *dest, const char *text, size_t len,
+			      size_t max_len);
 /* Finds the first e-mail address in data[0..size), bare or in <>, and
    returns it lower-cased (NULL when there is none). *pos_r and *len_r
    locate it, brackets included. */

@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "array.h"
 #include "str.h"
+#include "bounce-decoders.h"
 #include "bounce-phrases.h"
 #include "bounce-reason.h"
 
@@ -636,20 +637,18 @@ static bool status_is_addressing(const char *status)
    rejected"), which phrases must not depend on */
 static const char *t_str_fold_lcase(const char *text)
 {
-	string_t *str = t_str_new(strlen(text) + 1);
-	bool space = FALSE;
+	size_t len = strlen(text);
+	string_t *str = t_str_new(len + 1);
 
-	for (; *text != '\0'; text++) {
-		if (i_isspace(*text)) {
-			space = TRUE;
-			continue;
-		}
-		if (space && str_len(str) > 0)
-			str_append_c(str, ' ');
-		space = FALSE;
-		str_append_c(str, i_tolower(*text));
-	}
-	return str_c(str);
+	bounce_str_append_folded(str, text, len, len);
+	return str_lcase(str_c_modifiable(str));
+}
+
+/* The report's words, lower-cased: wanted rarely, made on demand */
+static const char *report_lcase(const struct bounce_report *report)
+{
+	return report->report_text == NULL ? "" :
+		t_str_lcase(report->report_text);
 }
 
 /* Why a delivery failed, from the recipient's own diagnostic first, then
@@ -660,8 +659,6 @@ reason_of_failure(const struct bounce_report *report,
 {
 	const char *diag_lc = rcpt->diagnostic_code == NULL ? "" :
 		t_str_fold_lcase(rcpt->diagnostic_code);
-	const char *report_lc = report->report_text == NULL ? "" :
-		t_str_lcase(report->report_text);
 	enum bounce_reason reason;
 	enum smtp_stage stage;
 
@@ -686,7 +683,7 @@ reason_of_failure(const struct bounce_report *report,
 	   this one */
 	if (reason == BOUNCE_REASON_UNDEFINED &&
 	    array_count(&report->recipients) == 1)
-		reason = reason_from_phrases(report_lc);
+		reason = reason_from_phrases(report_lcase(report));
 	if (reason == BOUNCE_REASON_UNDEFINED)
 		reason = reason_from_weak_phrases(diag_lc);
 	if (reason == BOUNCE_REASON_UNDEFINED)
@@ -709,7 +706,7 @@ reason_of_failure(const struct bounce_report *report,
 		   it. */
 		stage = smtp_stage_from_text(diag_lc);
 		if (stage == SMTP_STAGE_UNKNOWN)
-			stage = smtp_stage_from_text(report_lc);
+			stage = smtp_stage_from_text(report_lcase(report));
 		if (stage == SMTP_STAGE_DATA || stage == SMTP_STAGE_UNKNOWN)
 			reason = BOUNCE_REASON_FILTERED;
 	}

@@ -392,24 +392,35 @@ report_start(const struct bounce_message *msg,
 	return 0;
 }
 
+void bounce_str_append_folded(string_t *dest, const char *text, size_t len,
+			      size_t max_len)
+{
+	const char *p = text, *end = text + len, *word;
+	size_t start_len = str_len(dest);
+
+	while (p < end && str_len(dest) < max_len) {
+		while (p < end && i_isspace(*p))
+			p++;
+		for (word = p; p < end && !i_isspace(*p); p++) ;
+		if (word == p)
+			break;
+		if (str_len(dest) > start_len)
+			str_append_c(dest, ' ');
+		str_append_data(dest, word,
+				I_MIN((size_t)(p - word),
+				      max_len - I_MIN(max_len, str_len(dest))));
+	}
+}
+
 /* msg->text[start..end) with white space folded, bounded */
 static const char *
 region_text(pool_t pool, const struct bounce_message *msg, size_t start,
 	    size_t end)
 {
 	string_t *str = t_str_new(256);
-	bool space = FALSE;
 
-	for (; start < end && str_len(str) < REPORT_TEXT_MAX_LENGTH; start++) {
-		if (i_isspace(msg->text[start])) {
-			space = str_len(str) > 0;
-			continue;
-		}
-		if (space)
-			str_append_c(str, ' ');
-		space = FALSE;
-		str_append_c(str, msg->text[start]);
-	}
+	bounce_str_append_folded(str, msg->text + start, end - start,
+				 REPORT_TEXT_MAX_LENGTH);
 	return str_len(str) == 0 ? NULL : p_strdup(pool, str_c(str));
 }
 
