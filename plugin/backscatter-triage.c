@@ -81,7 +81,9 @@ received_host_match(const struct backscatter_settings *set, const char *seen,
 		if (relay->host == NULL ? is_ip && net_ip_compare(&ip, &relay->ip) :
 		    !is_ip && strcasecmp(name, relay->host) == 0) {
 			match_r->relay = relay;
-			match_r->seen = seen;
+			/* seen lives in the caller's token buffer, which the
+			   next token overwrites */
+			match_r->seen = t_strdup(seen);
 			return TRUE;
 		}
 	}

@@ -49,7 +49,11 @@ ext_backscatter_analyze(const struct sieve_runtime_env *renv,
 	struct bounce_analyzer_settings analyzer_set = {
 		.max_read_size = extctx->set->analyze_max_size,
 	};
-	struct mail *mail = sieve_message_get_mail(renv->msgctx);
+	/* The message as it arrived, not as editheader has changed it so
+	   far: what the bounce says does not change, and reading the edited
+	   message between two header edits trips an assertion in
+	   Pigeonhole's edit-mail (LMTP crashes) */
+	struct mail *mail = renv->exec_env->msgdata->mail;
 	struct bounce_report *report;
 	struct istream *input;
 	const char *error;

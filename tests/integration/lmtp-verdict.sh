@@ -103,8 +103,8 @@ dc_restart "$enforce
 bounce relay-name "$dsn" alice@example.com >/dev/null
 is "$(dc_find alice@example.com relay-name)" Bounces \
 	"unsigned, but the quoted original passed our relay: legitimate"
-like "$(verdict_trace)" "verdict .legitimate. \(quoted Received header 1 names our relay mail.example.com" \
-	"... the trace names the relay"
+like "$(verdict_trace)" "verdict .legitimate. \(quoted Received header 1 names our relay mail.example.com \(as mail\.example\.com\)" \
+	"... the trace names the relay, and the name it was seen as"
 
 forged_relay=$DC_DIR/forged-relay.eml
 sed 's/mail\.example\.com/evil-mail.example.com/g' "$dsn" > "$forged_relay"
@@ -124,5 +124,17 @@ dc_restart "$enforce
 bounce relay-ip "$dsn" alice@example.com >/dev/null
 is "$(dc_find alice@example.com relay-ip)" Bounces \
 	"a relay given by IP address matches the quoted Received header"
+
+# --- editheader around the analysis ---
+ok dc_sieve_put alice@example.com header \
+	"$TEST_SCRIPTS/verdict-header.sieve" -- \
+	"script adding headers before and after the verdict uploaded"
+bounce edited "$dsn" alice@example.com >/dev/null
+is "$(dc_find alice@example.com edited)" Bounces \
+	"a header added before the verdict and one after: delivered"
+is "$(dc_header alice@example.com edited X-Backscatter)" legitimate \
+	"... with the verdict in its header"
+is "$(dc_header alice@example.com edited X-Before-Triage)" yes \
+	"... and the header added before it"
 
 done_testing
