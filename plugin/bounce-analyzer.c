@@ -537,7 +537,7 @@ static void analysis_decode(struct bounce_analysis *ctx)
 	}
 	if (!report->original_found) {
 		/* Quoted inline, after the bounce's own words */
-		size_t offset = bounce_text_original_offset(msg, NULL, 0);
+		size_t offset = bounce_text_original_offset(msg);
 
 		/* the header block starts after the blank lines */
 		while (offset < msg->text_len &&

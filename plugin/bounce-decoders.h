@@ -134,12 +134,9 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 const char *bounce_text_report_text(pool_t pool,
 				    const struct bounce_message *msg,
 				    const struct bounce_mta_decoder *decoder);
-/* Returns the offset in msg->text where the quoted original begins
-   (after the report, by the shared and the decoder's end markers), or
-   msg->text_len when there is none */
-size_t bounce_text_original_offset(const struct bounce_message *msg,
-				   const struct bounce_mta_decoder *decoder,
-				   size_t start);
+/* Returns the offset in msg->text where a quoted original begins (by the
+   shared markers), or msg->text_len when there is none */
+size_t bounce_text_original_offset(const struct bounce_message *msg);
 /* Appends text[0..len) to dest with each run of white space as one
    space, none leading or trailing, until dest holds max_len bytes */
 void bounce_str_append_folded(string_t *dest, const char *text, size_t len,

@@ -185,13 +185,11 @@ find_original(const struct bounce_message *msg,
 	return msg->text_len;
 }
 
-size_t bounce_text_original_offset(const struct bounce_message *msg,
-				   const struct bounce_mta_decoder *decoder,
-				   size_t start)
+size_t bounce_text_original_offset(const struct bounce_message *msg)
 {
 	size_t report_end;
 
-	return find_original(msg, decoder, start, &report_end);
+	return find_original(msg, NULL, 0, &report_end);
 }
 
 static bool is_local_part_char(unsigned char c)
