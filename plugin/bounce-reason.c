@@ -594,6 +594,8 @@ static const struct {
 	C("our data", DATA),
 	C("our mail from", SESSION),
 	C(">>> rcpt to", RCPT),
+	/* "SMTP:RCPT host 192.0.2.8: 553 ..." */
+	C("smtp:rcpt", RCPT),
 	C(">>> data", DATA),
 	C(">>> mail from", SESSION),
 	/* qmail: "no SMTP connection got far enough; most progress was
@@ -721,6 +723,16 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 	enum bounce_reason reason = BOUNCE_REASON_UNDEFINED;
 	char class;
 
+	/* A report about one recipient may give the server's answer
+	   before naming the address ("Could not be delivered because of
+	   550 5.1.1 User unknown. The following recipients were
+	   affected: ..."): its words are the recipient's */
+	if (rcpt->status == NULL && report->kind == BOUNCE_KIND_MTA &&
+	    array_count(&report->recipients) == 1 &&
+	    report->report_text != NULL &&
+	    (diagnostic == NULL || (find_status(diagnostic) == NULL &&
+				    find_reply_code(diagnostic) == NULL)))
+		diagnostic = report->report_text;
 	if (diagnostic != NULL) {
 		const char *status = find_status(diagnostic);
 

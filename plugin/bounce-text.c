@@ -34,6 +34,7 @@ static const struct {
 	{ "the original message was received" },
 	{ "the original message headers" },
 	{ "copy of the original message" },
+	{ "copy of the message header" },
 	{ "original message is attached" },
 	{ "your message reads" },
 	{ "rfc822-headers" },
@@ -410,6 +411,24 @@ void bounce_str_append_folded(string_t *dest, const char *text, size_t len,
 	}
 }
 
+static bool line_has_alnum(const char *line)
+{
+	for (; *line != '\0'; line++) {
+		if (i_isalnum(*line) || (unsigned char)*line >= 0x80)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* A diagnostic that ends in a colon ("Technical details:") announces
+   what follows, even after a blank line */
+static bool str_ends_with_colon(string_t *str)
+{
+	size_t len = str_len(str);
+
+	return len > 0 && str_c(str)[len - 1] == ':';
+}
+
 /* msg->text[start..end) with white space folded, bounded */
 static const char *
 region_text(pool_t pool, const struct bounce_message *msg, size_t start,
@@ -484,14 +503,21 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 		   blank line once there is some */
 		const char *line = t_str_trim(t_strndup(msg->text + pos,
 							end - pos), " \t");
-		if (*line == '\0') {
-			blank_after_text = str_len(diag) > 0;
+		/* a rule of "=====" or "-----" parts like a blank line */
+		if (!line_has_alnum(line)) {
+			blank_after_text = str_len(diag) > 0 &&
+				!str_ends_with_colon(diag);
 			continue;
 		}
 		if (line_starts_with_any(t_str_lcase(line), strlen(line),
 					 quoted_header_names,
 					 N_ELEMENTS(quoted_header_names)))
 			header_seen = TRUE;
+		/* "The error that the other server returned was:" after a
+		   blank line introduces the server's answer: it goes on */
+		if (blank_after_text && !header_seen &&
+		    line[strlen(line) - 1] == ':')
+			blank_after_text = FALSE;
 		if (blank_after_text || header_seen ||
 		    str_len(diag) >= DIAGNOSTIC_MAX_LENGTH)
 			continue;

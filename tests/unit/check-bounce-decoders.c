@@ -281,6 +281,45 @@ static const struct rule_case {
 	  "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\n\n"
 	  "--other--\n",
 	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL, NULL },
+	{ "a lead-in ending in ':' goes on past the blank line, a rule "
+	  "of '=' is no text, and SMTP:RCPT is the RCPT stage",
+	  "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n"
+	  "Subject: Delivery Status Notification (Failure)\n\n"
+	  "Delivery to the following recipients failed permanently:\n\n"
+	  "   * bob@example.net\n\n"
+	  "=================================================\n"
+	  "              Technical details:\n\n"
+	  "SMTP:RCPT host 192.0.2.8: 553 5.3.0 <bob@example.net>... "
+	  "No such user here\n\n"
+	  "=================================================\n",
+	  "bob@example.net", "5.3.0", BOUNCE_REASON_USERUNKNOWN,
+	  "Technical details: SMTP:RCPT host 192.0.2.8: 553 5.3.0 "
+	  "<bob@example.net>... No such user here" },
+	{ "a paragraph introduced by a line ending in ':' is the answer",
+	  "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+	  "Subject: Delivery Status Notification (Failure)\n\n"
+	  "Delivery to the following recipient failed permanently:\n\n"
+	  "     bob@example.net\n\n"
+	  "Technical details of permanent failure:\n"
+	  "The server for example.net rejected the message.\n\n"
+	  "The error that the other server returned was:\n"
+	  "552 5.2.2 <bob@example.net>... Mailbox Full\n\n"
+	  "----- Original message -----\n\n"
+	  "Subject: Hello\n",
+	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL, NULL },
+	{ "one recipient's code may come before the address",
+	  "From: MailMarshal <postmaster@mx.example.org>\n"
+	  "Subject: Undeliverable Mail\n\n"
+	  "Your message:\n   Subject: Hello\n\n"
+	  "Could not be delivered because of\n\n"
+	  "550 5.1.1 User unknown\n\n"
+	  "The following recipients were affected: \n"
+	  "    bob@example.net\n\n"
+	  "Additional Information\n"
+	  "======================\n"
+	  "Reporting-MTA:      <mx.example.org>\n",
+	  "bob@example.net", "5.1.1", BOUNCE_REASON_USERUNKNOWN,
+	  "Additional Information" },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
