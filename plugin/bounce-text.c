@@ -324,6 +324,19 @@ address_ends_labelled_line(const char *line, size_t len, size_t pos,
 	return end == len && pos > 0 && line[pos-1] == ':';
 }
 
+/* Sendmail sums up a transcript a line per recipient or host, its reply
+   code first: "554 <bob@example.net>... Remote protocol error", "421
+   example.org (smtp)... Deferred". Returns TRUE for such a line. */
+static bool sendmail_summary_line(const char *line, size_t len)
+{
+	if (len < 8 || line[0] < '4' || line[0] > '5' ||
+	    !i_isdigit(line[1]) || !i_isdigit(line[2]) || line[3] != ' ' ||
+	    line[4] == ' ')
+		return FALSE;
+	return find_in(line + 4, len - 4, "... ") != NULL ||
+		memcmp(line + len - 3, "...", 3) == 0;
+}
+
 /* The address the line names as a recipient, if any: one that starts the
    line, or follows a recipient label. *rest_r is the text after it. */
 static const char *
@@ -331,13 +344,17 @@ line_recipient(const struct bounce_message *msg, const char *line,
 	       const char *lc, size_t len, const char **rest_r)
 {
 	const char *address;
-	size_t skip, pos, alen;
+	size_t skip, pos, alen, code = 0;
 	unsigned int i;
 
 	for (skip = 0; skip < len && (line[skip] == ' ' || line[skip] == '\t' ||
 				      line[skip] == '*' || line[skip] == '-' ||
 				      line[skip] == '"');
 	     skip++) ;
+	/* a sendmail summary's address follows its reply code */
+	if (sendmail_summary_line(line + skip, len - skip) &&
+	    line[skip + 4] == '<')
+		code = skip += 4;
 	address = bounce_text_find_address(line + skip, len - skip,
 					   &pos, &alen);
 	if (address == NULL)
@@ -356,6 +373,8 @@ line_recipient(const struct bounce_message *msg, const char *line,
 		return NULL;
 	*rest_r = t_strndup(line + skip + pos + alen, len - skip - pos - alen);
 	*rest_r = t_str_trim(*rest_r, " \t:.,;-()[]>");
+	if (code > 0)
+		*rest_r = t_strdup_printf("%.3s %s", line + code - 4, *rest_r);
 	return address;
 }
 
@@ -503,8 +522,12 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 		   blank line once there is some */
 		const char *line = t_str_trim(t_strndup(msg->text + pos,
 							end - pos), " \t");
-		/* a rule of "=====" or "-----" parts like a blank line */
-		if (!line_has_alnum(line)) {
+		/* a rule of "=====" or "-----" parts like a blank line, and
+		   so does a new session or a summary in sendmail's
+		   transcript */
+		if (!line_has_alnum(line) ||
+		    strncasecmp(line, "while talking to ", 17) == 0 ||
+		    sendmail_summary_line(line, strlen(line))) {
 			blank_after_text = str_len(diag) > 0 &&
 				!str_ends_with_colon(diag);
 			continue;

@@ -320,6 +320,20 @@ static const struct rule_case {
 	  "Reporting-MTA:      <mx.example.org>\n",
 	  "bob@example.net", "5.1.1", BOUNCE_REASON_USERUNKNOWN,
 	  "Additional Information" },
+	{ "sendmail's summary lines name recipients after their code, and "
+	  "part one recipient's diagnostic from another host's",
+	  "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n"
+	  "Subject: Returned mail: Host unknown\n\n"
+	  "   ----- Transcript of session follows -----\n"
+	  "554 <bob@example.net>... Remote protocol error\n"
+	  "550 example.net (smtp)... 550 Host unknown\n"
+	  "While talking to mx.example.edu:\n"
+	  ">>> RCPT To:<carol@example.edu>\n"
+	  "<<< 550 <carol@example.edu>... User unknown\n\n"
+	  "   ----- Unsent message follows -----\n"
+	  "Subject: Hello\n",
+	  "bob@example.net", "5.0.0", BOUNCE_REASON_UNDEFINED,
+	  "554 Remote protocol error" },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
