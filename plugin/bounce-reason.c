@@ -158,6 +158,9 @@ static const struct reason_phrase reason_phrases[] = {
 	R(TOOMANYCONN, "too many concurrent"),
 	R(TOOMANYCONN, "connection rate limit"),
 	R(TOOMANYCONN, "too many smtp sessions"),
+	/* Gmail: "is receiving mail at a rate that prevents additional
+	   messages from being delivered" */
+	R(SPEEDING, "receiving mail at a rate"),
 	R(SPEEDING, "rate limited"),
 	R(SPEEDING, "rate limit exceeded"),
 	R(SPEEDING, "sending rate"),
@@ -176,6 +179,8 @@ static const struct reason_phrase reason_phrases[] = {
 	R(BLOCKED, "rbl"),
 	R(BLOCKED, "spamhaus"),
 	R(BLOCKED, "spamcop"),
+	/* Lotus Notes: "User not listed in public Name & Address Book" */
+	R(USERUNKNOWN, "not listed in"),
 	R(BLOCKED, "listed in"),
 	R(BLOCKED, "client host rejected"),
 	R(BLOCKED, "access denied"),
@@ -274,8 +279,10 @@ static const struct reason_phrase reason_phrases[] = {
 	R(SYSTEMFULL, "disk full"),
 	R(SYSTEMFULL, "out of disk"),
 	R(SYSTEMFULL, "no space left"),
+	R(SYSTEMFULL, "insufficient disk space"),
 	R(HOSTUNKNOWN, "domain does not exist"),
 	R(HOSTUNKNOWN, "domain may not exist"),
+	R(HOSTUNKNOWN, "domain is not reachable"),
 	R(HOSTUNKNOWN, "unrouteable address"),
 	R(HOSTUNKNOWN, "bad destination system"),
 	R(NOTACCEPT, "no smtp service"),
@@ -309,13 +316,13 @@ static const struct reason_phrase reason_phrases[] = {
 	R(USERUNKNOWN, "not a valid mailbox"),
 	R(USERUNKNOWN, "recipient name is not recognized"),
 	R(USERUNKNOWN, "is not a valid"),
-	R(USERUNKNOWN, "not listed in"),
 	R(USERUNKNOWN, "no such person"),
 	R(USERUNKNOWN, "user is unknown"),
 	R(USERUNKNOWN, "unknown or illegal alias"),
 	R(USERUNKNOWN, "address is not"),
 	R(USERUNKNOWN, "user doesn't have a"),
 	R(USERUNKNOWN, "not a registered"),
+	R(USERUNKNOWN, "invalid final delivery userid"),
 	R(NOTACCEPT, "does not accept mail"),
 	R(NOTACCEPT, "does not accept email"),
 	R(NOTACCEPT, "null mx"),
@@ -372,6 +379,8 @@ static const struct reason_phrase reason_phrases[] = {
 	R(NETWORKERROR, "connection reset"),
 	R(NETWORKERROR, "dns error"),
 	R(SYNTAXERROR, "syntax error"),
+	R(SYNTAXERROR, "malformed address"),
+	R(SYNTAXERROR, "incorrectly constructed"),
 	R(SYNTAXERROR, "command unrecognized"),
 	R(SYNTAXERROR, "unrecognized command"),
 	R(SYNTAXERROR, "not implemented"),
@@ -634,15 +643,63 @@ static bool status_is_addressing(const char *status)
 	return status != NULL && strncmp(status + 1, ".1.", 3) == 0;
 }
 
-/* text lower-cased (ASCII), each run of white space one space: folded
-   fields keep their line breaks' indentation ("Recipient    address
-   rejected"), which phrases must not depend on */
+/* Returns the length of a multi-line reply's continuation prefix at p,
+   "550-5.7.1 " or "550 5.7.1 " (or "550-") for the reply code code, or
+   0 when there is none */
+static size_t reply_continuation_len(const char *p, const char *code)
+{
+	const char *end;
+
+	if (strncmp(p, code, 3) != 0 || (p[3] != '-' && p[3] != ' '))
+		return 0;
+	end = bounce_status_code_end(p + 4);
+	if (end != NULL && *end == ' ')
+		return end + 1 - p;
+	return p[3] == '-' ? 4 : 0;
+}
+
+/* A multi-line SMTP reply repeats its code on each line ("550-5.7.1
+   Messages with multiple\n550-5.7.1 addresses in From: ..."), which
+   splits the server's sentence: the repeats after the first line go */
+static void str_remove_reply_continuations(string_t *str)
+{
+	const char *code = NULL;
+	char *text = str_c_modifiable(str), *src, *dest;
+	size_t skip;
+
+	for (src = text; *src != '\0'; src++) {
+		if ((src == text || src[-1] == ' ') && src[0] >= '2' &&
+		    src[0] <= '5' && i_isdigit(src[1]) && i_isdigit(src[2]) &&
+		    src[3] == '-') {
+			code = src;
+			break;
+		}
+	}
+	if (code == NULL)
+		return;
+	src = dest = (char *)code + 4;
+	while (*src != '\0') {
+		if (src[-1] == ' ' &&
+		    (skip = reply_continuation_len(src, code)) > 0) {
+			src += skip;
+			continue;
+		}
+		*dest++ = *src++;
+	}
+	str_truncate(str, dest - text);
+}
+
+/* text lower-cased (ASCII), each run of white space one space, a
+   multi-line reply's repeated codes removed: folded fields keep their
+   line breaks' indentation ("Recipient    address rejected"), which
+   phrases must not depend on */
 static const char *t_str_fold_lcase(const char *text)
 {
 	size_t len = strlen(text);
 	string_t *str = t_str_new(len + 1);
 
 	bounce_str_append_folded(str, text, len, len);
+	str_remove_reply_continuations(str);
 	return str_lcase(str_c_modifiable(str));
 }
 

@@ -326,15 +326,18 @@ address_ends_labelled_line(const char *line, size_t len, size_t pos,
 
 /* Sendmail sums up a transcript a line per recipient or host, its reply
    code first: "554 <bob@example.net>... Remote protocol error", "421
-   example.org (smtp)... Deferred". Returns TRUE for such a line. */
-static bool sendmail_summary_line(const char *line, size_t len)
+   example.org (smtp)... Deferred". Returns what the line sums up: '<'
+   for an address, 'h' for a host, '\0' when it is no such line. */
+static char sendmail_summary_line(const char *line, size_t len)
 {
 	if (len < 8 || line[0] < '4' || line[0] > '5' ||
-	    !i_isdigit(line[1]) || !i_isdigit(line[2]) || line[3] != ' ' ||
-	    line[4] == ' ')
-		return FALSE;
-	return find_in(line + 4, len - 4, "... ") != NULL ||
-		memcmp(line + len - 3, "...", 3) == 0;
+	    !i_isdigit(line[1]) || !i_isdigit(line[2]) || line[3] != ' ')
+		return '\0';
+	if (line[4] == '<' && find_in(line + 5, len - 5, ">...") != NULL)
+		return '<';
+	if (i_isalpha(line[4]) && find_in(line + 4, len - 4, ")...") != NULL)
+		return 'h';
+	return '\0';
 }
 
 /* The address the line names as a recipient, if any: one that starts the
@@ -352,8 +355,7 @@ line_recipient(const struct bounce_message *msg, const char *line,
 				      line[skip] == '"');
 	     skip++) ;
 	/* a sendmail summary's address follows its reply code */
-	if (sendmail_summary_line(line + skip, len - skip) &&
-	    line[skip + 4] == '<')
+	if (sendmail_summary_line(line + skip, len - skip) == '<')
 		code = skip += 4;
 	address = bounce_text_find_address(line + skip, len - skip,
 					   &pos, &alen);
@@ -527,7 +529,7 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 		   transcript */
 		if (!line_has_alnum(line) ||
 		    strncasecmp(line, "while talking to ", 17) == 0 ||
-		    sendmail_summary_line(line, strlen(line))) {
+		    sendmail_summary_line(line, strlen(line)) == 'h') {
 			blank_after_text = str_len(diag) > 0 &&
 				!str_ends_with_colon(diag);
 			continue;

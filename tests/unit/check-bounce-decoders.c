@@ -334,6 +334,38 @@ static const struct rule_case {
 	  "Subject: Hello\n",
 	  "bob@example.net", "5.0.0", BOUNCE_REASON_UNDEFINED,
 	  "554 Remote protocol error" },
+	{ "a multi-line reply's repeated codes do not split its sentence",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.7.1\n"
+		"Diagnostic-Code: smtp; 550-5.7.1 Messages with multiple\n"
+		"    550-5.7.1 addresses in From: header are not\n"
+		"    550 5.7.1 accepted."),
+	  "bob@example.net", "5.7.1", BOUNCE_REASON_NOTCOMPLIANTRFC, NULL },
+	{ "'not listed in' the directory is no block list",
+	  "From: Postmaster <postmaster@notes.example.org>\n"
+	  "Subject: Undeliverable Message\n\n"
+	  "------- Failure Reasons  --------\n\n"
+	  "User  not listed in public Name & Address Book\n"
+	  "bob@example.net\n\n"
+	  "------- Returned Message --------\n"
+	  "Subject: Hello\n",
+	  "bob@example.net", NULL, BOUNCE_REASON_USERUNKNOWN, NULL },
+	{ "a remote host's answer quoting the address stays the diagnostic",
+	  "From: MAILER-DAEMON@yahoo.com\n"
+	  "Subject: Failure Notice\n\n"
+	  "Sorry, we were unable to deliver your message to the following "
+	  "address.\n\n"
+	  "<bob@example.net>:\n"
+	  "Remote host said:\n"
+	  "552 5.2.2 <bob@example.net>... Mailbox Full\n"
+	  "[RCPT_TO]\n\n"
+	  "--- Below this line is a copy of the message.\n\n"
+	  "Subject: Hello\n",
+	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL,
+	  "Remote host said: 552 5.2.2 <bob@example.net>... Mailbox Full "
+	  "[RCPT_TO]" },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
