@@ -168,8 +168,15 @@ static const struct reason_phrase reason_phrases[] = {
 	R(SPEEDING, "temporarily deferred due to unexpected volume"),
 	/* Microsoft's directory-based edge blocking: no such user */
 	R(USERUNKNOWN, "recipient address rejected: access denied"),
+	/* "550 5.7.1 Access denied", with no more said: the sender */
+	R(REJECTED, "access denied"),
 	R(SUSPEND, "account is blocked"),
 	R(BLOCKED, "invalid ip for sending"),
+	/* Yahoo: "The account or domain may not exist, they may be
+	   blacklisted, or ...": the first guess first */
+	R(HOSTUNKNOWN, "account or domain may not exist"),
+	/* a URI block list judges the content */
+	R(SPAMDETECTED, "blacklisted url"),
 	R(BLOCKED, "blacklisted"),
 	R(BLOCKED, "blocklisted"),
 	R(BLOCKED, "block list"),
@@ -183,10 +190,10 @@ static const struct reason_phrase reason_phrases[] = {
 	R(USERUNKNOWN, "not listed in"),
 	R(BLOCKED, "listed in"),
 	R(BLOCKED, "client host rejected"),
-	R(BLOCKED, "access denied"),
 	R(BLOCKED, "not accepting connections"),
 	R(TOOMANYCONN, "frequency limited"),
 	R(BLOCKED, "your ip"),
+	R(BLOCKED, "smtp server of your isp"),
 	R(BLOCKED, "refused to talk to me"),
 	R(BLOCKED, "connection refused by"),
 	R(BLOCKED, "has been blocked"),
@@ -575,8 +582,10 @@ static bool action_is(const struct bounce_recipient *rcpt, const char *action)
    of the table found decides */
 enum smtp_stage {
 	SMTP_STAGE_UNKNOWN = 0,
-	/* connection, greeting, MAIL FROM */
-	SMTP_STAGE_SESSION,
+	/* connection, greeting, EHLO: the client itself */
+	SMTP_STAGE_CONNECT,
+	/* MAIL FROM: the sender's address */
+	SMTP_STAGE_MAIL,
 	SMTP_STAGE_RCPT,
 	SMTP_STAGE_DATA,
 };
@@ -589,28 +598,43 @@ static const struct {
 	C("in reply to rcpt to command", RCPT),
 	C("in reply to end of data command", DATA),
 	C("in reply to data command", DATA),
-	C("in reply to mail from command", SESSION),
-	C("in reply to ehlo command", SESSION),
-	C("in reply to helo command", SESSION),
+	C("in reply to mail from command", MAIL),
+	C("in reply to ehlo command", CONNECT),
+	C("in reply to helo command", CONNECT),
 	C("after rcpt to", RCPT),
 	C("after end of data", DATA),
 	C("after data", DATA),
-	C("after mail from", SESSION),
-	C("after initial connection", SESSION),
-	C("after ehlo", SESSION),
-	C("after helo", SESSION),
+	C("after mail from", MAIL),
+	C("after initial connection", CONNECT),
+	C("after ehlo", CONNECT),
+	C("after helo", CONNECT),
 	C("our rcpt to", RCPT),
 	C("our data", DATA),
-	C("our mail from", SESSION),
+	C("our mail from", MAIL),
 	C(">>> rcpt to", RCPT),
 	/* "SMTP:RCPT host 192.0.2.8: 553 ..." */
 	C("smtp:rcpt", RCPT),
 	C(">>> data", DATA),
-	C(">>> mail from", SESSION),
+	C(">>> mail from", MAIL),
 	/* qmail: "no SMTP connection got far enough; most progress was
 	   RCPT TO response" */
 	C("progress was rcpt to", RCPT),
 #undef C
+};
+
+/* What a refusal means at the stage it came: before MAIL FROM the server
+   knows only the client, so its refusal is of the client (blocked); an
+   unknown address at MAIL FROM is the sender's (rejected) */
+static const struct {
+	enum smtp_stage stage;
+	enum bounce_reason said, reason;
+} smtp_stage_reasons[] = {
+#define S(stage, said, reason) \
+	{ SMTP_STAGE_##stage, BOUNCE_REASON_##said, BOUNCE_REASON_##reason }
+	S(CONNECT, UNDEFINED, BLOCKED),
+	S(CONNECT, REJECTED, BLOCKED),
+	S(MAIL, USERUNKNOWN, REJECTED),
+#undef S
 };
 
 static enum smtp_stage smtp_stage_from_text(const char *lc)
@@ -720,6 +744,7 @@ reason_of_failure(const struct bounce_report *report,
 		t_str_fold_lcase(rcpt->diagnostic_code);
 	enum bounce_reason reason;
 	enum smtp_stage stage;
+	unsigned int i;
 
 	/* A delayed message is late, whatever went wrong on each try */
 	if (action_is(rcpt, "delayed"))
@@ -756,18 +781,26 @@ reason_of_failure(const struct bounce_report *report,
 	    rcpt->status != NULL && rcpt->status[0] == '4')
 		reason = BOUNCE_REASON_EXPIRED;
 
+	stage = smtp_stage_from_text(diag_lc);
+	if (stage == SMTP_STAGE_UNKNOWN)
+		stage = smtp_stage_from_text(report_lcase(report));
+	for (i = 0; i < N_ELEMENTS(smtp_stage_reasons); i++) {
+		if (smtp_stage_reasons[i].stage == stage &&
+		    smtp_stage_reasons[i].said == reason) {
+			reason = smtp_stage_reasons[i].reason;
+			break;
+		}
+	}
+
 	if (reason == BOUNCE_REASON_USERUNKNOWN &&
-	    !status_is_addressing(rcpt->status) && rcpt->reply_code != NULL) {
+	    !status_is_addressing(rcpt->status) && rcpt->reply_code != NULL &&
+	    (stage == SMTP_STAGE_DATA || stage == SMTP_STAGE_UNKNOWN)) {
 		/* Whether a mailbox exists is known at RCPT. Said only after
 		   the message was sent (or at an unknown stage), and without
 		   an addressing status code (x.1.y), "user unknown" is a
 		   filter's refusal worded as one: filtered, as Sisimai has
 		   it. */
-		stage = smtp_stage_from_text(diag_lc);
-		if (stage == SMTP_STAGE_UNKNOWN)
-			stage = smtp_stage_from_text(report_lcase(report));
-		if (stage == SMTP_STAGE_DATA || stage == SMTP_STAGE_UNKNOWN)
-			reason = BOUNCE_REASON_FILTERED;
+		reason = BOUNCE_REASON_FILTERED;
 	}
 	return reason;
 }

@@ -366,6 +366,34 @@ static const struct rule_case {
 	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL,
 	  "Remote host said: 552 5.2.2 <bob@example.net>... Mailbox Full "
 	  "[RCPT_TO]" },
+	{ "refused after EHLO, before any address: the client is blocked",
+	  "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n"
+	  "Subject: Mail delivery failed: returning message to sender\n"
+	  "X-Failed-Recipients: bob@example.net\n\n"
+	  "This message was created automatically by mail delivery "
+	  "software.\n\n"
+	  "A message that you sent could not be delivered to one or more "
+	  "of its\nrecipients. This is a permanent error. The following "
+	  "address(es) failed:\n\n"
+	  "  bob@example.net\n"
+	  "    host mx.example.net [192.0.2.1]\n"
+	  "    SMTP error from remote mail server after EHLO "
+	  "mx.example.org:\n"
+	  "    550 Rejected\n",
+	  "bob@example.net", "5.0.0", BOUNCE_REASON_BLOCKED, NULL },
+	{ "an unknown address at MAIL FROM is the sender's: rejected",
+	  "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n"
+	  "Subject: Mail delivery failed: returning message to sender\n"
+	  "X-Failed-Recipients: bob@example.net\n\n"
+	  "A message that you sent could not be delivered to one or more "
+	  "of its\nrecipients. This is a permanent error. The following "
+	  "address(es) failed:\n\n"
+	  "  bob@example.net\n"
+	  "    host mx.example.net [192.0.2.1]\n"
+	  "    SMTP error from remote mail server after "
+	  "MAIL FROM:<alice@example.com> SIZE=1022:\n"
+	  "    553 5.1.0 alice example.com does not exist\n",
+	  "bob@example.net", "5.1.0", BOUNCE_REASON_REJECTED, NULL },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
