@@ -746,9 +746,14 @@ reason_of_failure(const struct bounce_report *report,
 	enum smtp_stage stage;
 	unsigned int i;
 
-	/* A delayed message is late, whatever went wrong on each try */
-	if (action_is(rcpt, "delayed"))
-		return BOUNCE_REASON_EXPIRED;
+	/* A delayed message is still being retried: the reason is what
+	   went wrong on the last try when the report says it, else that
+	   it is late */
+	if (action_is(rcpt, "delayed")) {
+		reason = reason_from_phrases(diag_lc);
+		return reason != BOUNCE_REASON_UNDEFINED ? reason :
+			BOUNCE_REASON_EXPIRED;
+	}
 	/* A local delivery program failed (procmail, a filter): what it
 	   printed is its own affair */
 	if (rcpt->diagnostic_type != NULL &&
@@ -774,8 +779,11 @@ reason_of_failure(const struct bounce_report *report,
 		reason = report->decoder_reason;
 	/* Failed with a temporary status (RFC 3464: the MTA gave up
 	   retrying) after timeouts or for no stated reason: it ran out of
-	   time */
-	if ((reason == BOUNCE_REASON_NETWORKERROR ||
+	   time. A connection lost or a host unreachable is still the
+	   network's fault. */
+	if (((reason == BOUNCE_REASON_NETWORKERROR &&
+	      (strstr(diag_lc, "timed out") != NULL ||
+	       strstr(diag_lc, "timeout") != NULL)) ||
 	     reason == BOUNCE_REASON_UNDEFINED) &&
 	    report->kind == BOUNCE_KIND_DSN && action_is(rcpt, "failed") &&
 	    rcpt->status != NULL && rcpt->status[0] == '4')

@@ -226,13 +226,29 @@ static const struct rule_case {
 		"Diagnostic-Code: X-Postfix; connect to "
 		"mx.example.net[192.0.2.1]:25: Connection timed out"),
 	  "bob@example.net", "4.4.1", BOUNCE_REASON_EXPIRED, NULL },
-	{ "delayed: expired",
+	{ "delayed for a stated reason: that reason",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "Delivery delayed.")
 	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
 		"Action: delayed\nStatus: 4.2.2\n"
 		"Diagnostic-Code: smtp; 452 4.2.2 Mailbox full"),
-	  "bob@example.net", "4.2.2", BOUNCE_REASON_EXPIRED, NULL },
+	  "bob@example.net", "4.2.2", BOUNCE_REASON_MAILBOXFULL, NULL },
+	{ "delayed, no reason stated: expired",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery delayed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: delayed\nStatus: 4.0.0\n"
+		"Diagnostic-Code: smtp; 451 Try again later"),
+	  "bob@example.net", "4.0.0", BOUNCE_REASON_EXPIRED, NULL },
+	{ "gave up after a lost connection: the network's fault",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 4.4.2\n"
+		"Diagnostic-Code: X-Postfix; lost connection with "
+		"mx.example.net[192.0.2.1] while performing the HELO "
+		"handshake"),
+	  "bob@example.net", "4.4.2", BOUNCE_REASON_NETWORKERROR, NULL },
 	{ "Original-Recipient stands in for a missing Final-Recipient",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "Delivery failed.")
