@@ -350,9 +350,10 @@ line_recipient(const struct bounce_message *msg, const char *line,
 	size_t skip, pos, alen, code = 0;
 	unsigned int i;
 
+	/* list bullets, and sendmail's ">>> " before a failed address */
 	for (skip = 0; skip < len && (line[skip] == ' ' || line[skip] == '\t' ||
 				      line[skip] == '*' || line[skip] == '-' ||
-				      line[skip] == '"');
+				      line[skip] == '"' || line[skip] == '>');
 	     skip++) ;
 	/* a sendmail summary's address follows its reply code */
 	if (sendmail_summary_line(line + skip, len - skip) == '<')
@@ -375,6 +376,9 @@ line_recipient(const struct bounce_message *msg, const char *line,
 		return NULL;
 	*rest_r = t_strndup(line + skip + pos + alen, len - skip - pos - alen);
 	*rest_r = t_str_trim(*rest_r, " \t:.,;-()[]>");
+	/* "bob@example.net <bob@example.net>" says no more than bob */
+	if (strcasecmp(t_str_trim(*rest_r, "<>"), address) == 0)
+		*rest_r = "";
 	if (code > 0)
 		*rest_r = t_strdup_printf("%.3s %s", line + code - 4, *rest_r);
 	return address;
@@ -430,6 +434,17 @@ void bounce_str_append_folded(string_t *dest, const char *text, size_t len,
 				I_MIN((size_t)(p - word),
 				      max_len - I_MIN(max_len, str_len(dest))));
 	}
+}
+
+/* "----- Transcript of session follows -----": a section's title */
+static bool line_is_banner(const char *line)
+{
+	size_t len = strlen(line);
+
+	return len >= 6 && (strncmp(line, "---", 3) == 0 ||
+			    strncmp(line, "===", 3) == 0) &&
+		(strcmp(line + len - 3, "---") == 0 ||
+		 strcmp(line + len - 3, "===") == 0);
 }
 
 static bool line_has_alnum(const char *line)
@@ -525,9 +540,9 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 		const char *line = t_str_trim(t_strndup(msg->text + pos,
 							end - pos), " \t");
 		/* a rule of "=====" or "-----" parts like a blank line, and
-		   so does a new session or a summary in sendmail's
-		   transcript */
-		if (!line_has_alnum(line) ||
+		   so do a section's title, and a new session or a summary in
+		   sendmail's transcript */
+		if (!line_has_alnum(line) || line_is_banner(line) ||
 		    strncasecmp(line, "while talking to ", 17) == 0 ||
 		    sendmail_summary_line(line, strlen(line)) == 'h') {
 			blank_after_text = str_len(diag) > 0 &&

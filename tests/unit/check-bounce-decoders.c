@@ -410,6 +410,20 @@ static const struct rule_case {
 	  "MAIL FROM:<alice@example.com> SIZE=1022:\n"
 	  "    553 5.1.0 alice example.com does not exist\n",
 	  "bob@example.net", "5.1.0", BOUNCE_REASON_REJECTED, NULL },
+	{ "'>>> address <address>', a section's title, then the transcript",
+	  "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n"
+	  "Subject: Returned mail: User unknown\n\n"
+	  "The original message was received at Thu, 29 Apr 2011 "
+	  "23:34:45 +0900\nfrom example.com\n\n"
+	  "  ----- The following addresses had permanent fatal errors "
+	  "-----\n"
+	  ">>> bob@example.net <bob@example.net>\n\n"
+	  "  ----- Transcript of session follows -----\n"
+	  "550 <bob@example.net>: Recipient address rejected: User unknown "
+	  "in local recipient table\n",
+	  "bob@example.net", "5.0.0", BOUNCE_REASON_FILTERED,
+	  "550 <bob@example.net>: Recipient address rejected: User unknown "
+	  "in local recipient table" },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
