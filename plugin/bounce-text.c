@@ -31,7 +31,6 @@ static const struct {
 	{ "message headers follow" },
 	{ "headers of the original message" },
 	{ "header of the original message" },
-	{ "the original message was received" },
 	{ "the original message headers" },
 	{ "copy of the original message" },
 	{ "copy of the message header" },
@@ -56,6 +55,9 @@ static const char *const original_line_starts[] = {
 static const char *const quoted_header_names[] = {
 	"subject:", "date:", "message-id:", "mime-version:",
 	"content-type:", "received:", "return-path:",
+	/* a delivery-status block, when the MIME structure is broken */
+	"reporting-mta:", "received-from-mta:", "arrival-date:", "action:",
+	"last-attempt-date:",
 };
 
 /* Header fields that start a quoted header block at column 0 */

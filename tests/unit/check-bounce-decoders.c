@@ -424,6 +424,21 @@ static const struct rule_case {
 	  "bob@example.net", "5.0.0", BOUNCE_REASON_FILTERED,
 	  "550 <bob@example.net>: Recipient address rejected: User unknown "
 	  "in local recipient table" },
+	{ "sendmail's 'The original message was received at' is its "
+	  "introduction, not the original",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "The original message was received at Thu, 29 Apr "
+		"2000 23:34:45 +0900\nfrom [192.0.2.230]\n\n"
+		"   ----- The following addresses had permanent fatal errors "
+		"-----\n<bob@example.net>\n\n"
+		"   ----- Transcript of session follows -----\n"
+		"550 5.1.2 <bob@example.net>... Host unknown "
+		"(Name server: example.net: host not found)\n")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.1.2"),
+	  "bob@example.net", "5.1.2", BOUNCE_REASON_HOSTUNKNOWN,
+	  "550 5.1.2 <bob@example.net>... Host unknown "
+	  "(Name server: example.net: host not found)" },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
