@@ -287,6 +287,7 @@ static const struct reason_phrase reason_phrases[] = {
 	R(SYSTEMFULL, "out of disk"),
 	R(SYSTEMFULL, "no space left"),
 	R(SYSTEMFULL, "insufficient disk space"),
+	R(SYSTEMERROR, "queue file write error"),
 	R(HOSTUNKNOWN, "domain does not exist"),
 	R(HOSTUNKNOWN, "domain may not exist"),
 	R(HOSTUNKNOWN, "domain is not reachable"),
@@ -501,27 +502,43 @@ const char *bounce_status_code_end(const char *p)
 	return p;
 }
 
-/* The first RFC 3463 status code in text ("... 550 5.1.1 <x> ..."),
-   standing alone */
+static bool status_says_little(const char *status);
+
+/* The RFC 3463 status code of a failure in text ("... 550 5.1.1 <x>
+   ..."), standing alone: a transcript may quote a success first ("250
+   2.1.5 Ok"), and an MTA's "4.4.7 Message expired" may quote the
+   server's own "421 4.4.2 Connection timed out" after it. So the first
+   failure's code that says more than x.0.0 or x.4.7, else the first
+   failure's, else the first code. */
 static const char *find_status(const char *text)
 {
-	const char *p, *end;
+	const char *p, *end, *first = NULL, *first_failure = NULL;
 
 	for (p = text; *p != '\0'; p++) {
 		if (p > text && (i_isalnum(p[-1]) || p[-1] == '.'))
 			continue;
 		end = bounce_status_code_end(p);
-		if (end != NULL && !i_isalnum(*end) && *end != '.')
-			return t_strdup_until(p, end);
+		if (end == NULL || i_isalnum(*end) || *end == '.')
+			continue;
+		const char *status = t_strdup_until(p, end);
+		if (first == NULL)
+			first = status;
+		if (status[0] == '2')
+			continue;
+		if (!status_says_little(status))
+			return status;
+		if (first_failure == NULL)
+			first_failure = status;
 	}
-	return NULL;
+	return first_failure != NULL ? first_failure : first;
 }
 
 /* The SMTP reply code the diagnostic quotes: three digits, 2-5 first,
-   standing alone ("550 ", "550-", "said: 550") */
+   standing alone ("550 ", "550-", "said: 550"); a failure's (4xx, 5xx)
+   before any other, as a transcript quotes successes first */
 static const char *find_reply_code(const char *text)
 {
-	const char *p;
+	const char *p, *first = NULL;
 
 	for (p = text; *p != '\0'; p++) {
 		if (*p < '2' || *p > '5' || !i_isdigit(p[1]) ||
@@ -531,11 +548,15 @@ static const char *find_reply_code(const char *text)
 				  p[-1] == '[' || p[-1] == '#')))
 			continue;
 		/* "550 ", "550-", Yahoo's "550:", Zoho's "550," */
-		if (p[3] == ' ' || p[3] == '-' || p[3] == ':' || p[3] == ',' ||
-		    p[3] == '\0')
+		if (p[3] != ' ' && p[3] != '-' && p[3] != ':' && p[3] != ',' &&
+		    p[3] != '\0')
+			continue;
+		if (*p == '4' || *p == '5')
 			return t_strndup(p, 3);
+		if (first == NULL)
+			first = p;
 	}
-	return NULL;
+	return first == NULL ? NULL : t_strndup(first, 3);
 }
 
 static enum bounce_reason reason_from_status(const char *status)

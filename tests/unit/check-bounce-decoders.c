@@ -439,6 +439,23 @@ static const struct rule_case {
 	  "bob@example.net", "5.1.2", BOUNCE_REASON_HOSTUNKNOWN,
 	  "550 5.1.2 <bob@example.net>... Host unknown "
 	  "(Name server: example.net: host not found)" },
+	{ "a transcript's failure, not its successes, gives the codes",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\n"
+		"Diagnostic-Code: smtp; Out: 250 2.1.5 Ok In: DATA Out: 354 "
+		"End data with <CR><LF>.<CR><LF> Out: 451 4.3.0 Error: queue "
+		"file write error"),
+	  "bob@example.net", "4.3.0", BOUNCE_REASON_SYSTEMERROR, NULL },
+	{ "an MTA's 'expired' quotes the server's more telling code",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 4.4.7\n"
+		"Diagnostic-Code: smtp; 554 4.4.7 Message expired: unable to "
+		"deliver in 840 minutes.<421 4.4.2 Connection timed out>"),
+	  "bob@example.net", "4.4.2", BOUNCE_REASON_EXPIRED, NULL },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
