@@ -855,13 +855,15 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 	if (diagnostic != NULL) {
 		const char *status = find_status(diagnostic);
 
-		/* The server's own code says more than a report's
-		   class-only x.0.0 or its x.4.7 (the MTA gave up), when
-		   they agree on the class */
+		/* The server's own code is its word on what went wrong: it
+		   stands over the reporting MTA's guess (sendmail reports
+		   5.1.1 for any refused RCPT) when they agree on the class,
+		   unless the server's is the vaguer one */
 		if (status != NULL &&
 		    (rcpt->status == NULL ||
-		     (status_says_little(rcpt->status) &&
-		      status[0] == rcpt->status[0])))
+		     (status[0] == rcpt->status[0] &&
+		      (status_says_little(rcpt->status) ||
+		       !status_says_little(status)))))
 			rcpt->status = p_strdup(pool, status);
 		if (rcpt->reply_code == NULL) {
 			const char *code = find_reply_code(diagnostic);

@@ -456,6 +456,14 @@ static const struct rule_case {
 		"Diagnostic-Code: smtp; 554 4.4.7 Message expired: unable to "
 		"deliver in 840 minutes.<421 4.4.2 Connection timed out>"),
 	  "bob@example.net", "4.4.2", BOUNCE_REASON_EXPIRED, NULL },
+	{ "the server's own code stands over the report's guess",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.1.1\n"
+		"Diagnostic-Code: smtp; 550 5.7.1 IP address blacklisted by "
+		"recipient"),
+	  "bob@example.net", "5.7.1", BOUNCE_REASON_BLOCKED, NULL },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
