@@ -77,6 +77,7 @@ static const struct {
 	FIELD("X-Autorespond", x_autorespond),
 	FIELD("X-Failed-Recipients", x_failed_recipients),
 	FIELD("X-Mailer", x_mailer),
+	FIELD("Return-Path", return_path),
 #undef FIELD
 };
 

@@ -56,6 +56,11 @@ static bool subject_says_autoreply(const struct bounce_message *msg)
 				     autoreply_subjects);
 }
 
+bool bounce_message_says_autoreply(const struct bounce_message *msg)
+{
+	return header_says_autoreply(msg) || subject_says_autoreply(msg);
+}
+
 bool bounce_decode_autoreply(pool_t pool, const struct bounce_message *msg,
 			     struct bounce_report *report)
 {
@@ -64,7 +69,7 @@ bool bounce_decode_autoreply(pool_t pool, const struct bounce_message *msg,
 	/* A mail system's automatic answer is no one's vacation */
 	if (bounce_message_from_system(msg))
 		return FALSE;
-	if (!header_says_autoreply(msg) && !subject_says_autoreply(msg))
+	if (!bounce_message_says_autoreply(msg))
 		return FALSE;
 	if (*msg->from_address != '\0') {
 		rcpt = array_append_space(&report->recipients);

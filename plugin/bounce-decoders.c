@@ -182,6 +182,9 @@ bool bounce_message_is_automated(const struct bounce_message *msg)
 				  forward_prefixes))
 		return FALSE;
 	return bounce_message_from_system(msg) ||
+		(msg->hdr.return_path != NULL &&
+		 strcmp(t_str_trim(msg->hdr.return_path, " \t"), "<>") == 0 &&
+		 !bounce_message_says_autoreply(msg)) ||
 		i_strstr_arr(msg->subject_lcase, bounce_subjects) != NULL ||
 		msg->hdr.x_failed_recipients != NULL;
 }

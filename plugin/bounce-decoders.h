@@ -28,6 +28,8 @@ struct bounce_message_header {
 	const char *auto_submitted, *precedence, *x_autoreply,
 		*x_autorespond;
 	const char *x_failed_recipients, *x_mailer;
+	/* as the delivery recorded the envelope sender */
+	const char *return_path;
 };
 
 /* What the analyzer collected from one message for the decoders */
@@ -103,10 +105,15 @@ bool bounce_str_begins_any(const char *str, const char *const *prefixes);
    postmaster, "Mail Delivery System", ...) rather than a person */
 bool bounce_message_from_system(const struct bounce_message *msg);
 
+/* Returns TRUE when the header or subject says the message is an
+   auto-reply (bounce-decoder-autoreply.c) */
+bool bounce_message_says_autoreply(const struct bounce_message *msg);
+
 /* Returns TRUE when the message says it is automated mail about a
-   delivery: sent by a mail system, titled like a bounce, or naming
-   X-Failed-Recipients; a subject starting "Fwd:" or "Re:" is a person's
-   message about one */
+   delivery: sent by a mail system, or from the null return path (RFC
+   5321 4.5.5) without saying it is an auto-reply, titled like a bounce,
+   or naming X-Failed-Recipients; a subject starting "Fwd:" or "Re:" is
+   a person's message about one */
 bool bounce_message_is_automated(const struct bounce_message *msg);
 
 /* Tries the MTA decoders, family by family and then the generic one.

@@ -71,6 +71,15 @@ static const struct decoder_case {
 	{ "corpus/rb-issue-368-bug.eml", BOUNCE_KIND_MTA, "generic", 1,
 	  "xxxx@yyyyyy.net", "5.0.0", BOUNCE_REASON_MAILBOXFULL, FALSE,
 	  "SUBJECT" },
+	/* Sent from the null return path, by no-reply@, titled "Mail": the
+	   envelope says a mail system sent it */
+	{ "corpus/lhost-kddi-03.eml", BOUNCE_KIND_MTA, "japanese-carriers", 1,
+	  "kijitora@00000000000000.dion.ne.jp", "5.0.0",
+	  BOUNCE_REASON_MAILBOXFULL, FALSE, "Nyaan" },
+	/* ... but an auto-reply from the null return path (RFC 3834 says
+	   it should be) stays an auto-reply */
+	{ "corpus/rfc3834-05.eml", BOUNCE_KIND_AUTOREPLY, "rfc3834", 1,
+	  "foo@bar.net", NULL, BOUNCE_REASON_VACATION, FALSE, NULL },
 	{ "corpus/is-not-bounce-01.eml", BOUNCE_KIND_NONE, NULL, 0,
 	  NULL, NULL, BOUNCE_REASON_UNDEFINED, FALSE, NULL },
 	/* A person forwarding a bounce as an attachment sends no bounce */
