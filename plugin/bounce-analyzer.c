@@ -78,6 +78,9 @@ static const struct {
 	FIELD("X-Failed-Recipients", x_failed_recipients),
 	FIELD("X-Mailer", x_mailer),
 	FIELD("Return-Path", return_path),
+	FIELD("List-Id", list_id),
+	FIELD("X-MLServer", x_mlserver),
+	FIELD("Mailing-List", mailing_list),
 #undef FIELD
 };
 

@@ -15,7 +15,8 @@ extern const struct bounce_mta_decoder
 	bounce_decoder_domino, bounce_decoder_dragonfly,
 	bounce_decoder_exchange, bounce_decoder_exim, bounce_decoder_gmail,
 	bounce_decoder_googlegroups,
-	bounce_decoder_japanese_carriers, bounce_decoder_opensmtpd,
+	bounce_decoder_japanese_carriers, bounce_decoder_mailing_list,
+	bounce_decoder_opensmtpd,
 	bounce_decoder_postfix, bounce_decoder_qmail,
 	bounce_decoder_sendmail, bounce_decoder_yahoo;
 
@@ -36,6 +37,7 @@ static const struct bounce_mta_decoder *const bounce_mta_decoders[] = {
 	&bounce_decoder_opensmtpd,
 	&bounce_decoder_amazonses,
 	&bounce_decoder_japanese_carriers,
+	&bounce_decoder_mailing_list,
 };
 
 /* Senders that are a mail system (lower-case substrings of From) */
@@ -43,6 +45,12 @@ static const char *const system_senders[] = {
 	"mailer-daemon", "mailer daemon", "postmaster", "mail delivery",
 	"mail.delivery", "mail-daemon", "mail daemon", "ndr administrator",
 	"<>", NULL
+};
+
+/* The addresses a list manager writes from (lower-case substrings):
+   the list's administrative addresses, not its posting address */
+static const char *const list_manager_senders[] = {
+	"-admin@", "-owner@", "-bounces@", "-request@", NULL
 };
 
 /* A person replying to or forwarding a bounce sends none: subjects with
@@ -139,6 +147,17 @@ bool bounce_message_from_system(const struct bounce_message *msg)
 	return i_strstr_arr(msg->from_lcase, system_senders) != NULL;
 }
 
+bool bounce_message_from_list_manager(const struct bounce_message *msg)
+{
+	const struct bounce_message_header *hdr = &msg->hdr;
+
+	if (hdr->list_id == NULL && hdr->x_mlserver == NULL &&
+	    hdr->mailing_list == NULL)
+		return FALSE;
+	return i_strstr_arr(msg->from_lcase, list_manager_senders) != NULL ||
+		strncmp(msg->from_address, "owner-", 6) == 0;
+}
+
 static const struct bounce_mta_decoder generic_decoder = {
 	.name = "generic",
 };
@@ -182,6 +201,7 @@ bool bounce_message_is_automated(const struct bounce_message *msg)
 				  forward_prefixes))
 		return FALSE;
 	return bounce_message_from_system(msg) ||
+		bounce_message_from_list_manager(msg) ||
 		(msg->hdr.return_path != NULL &&
 		 strcmp(t_str_trim(msg->hdr.return_path, " \t"), "<>") == 0 &&
 		 !bounce_message_says_autoreply(msg)) ||

@@ -30,6 +30,8 @@ struct bounce_message_header {
 	const char *x_failed_recipients, *x_mailer;
 	/* as the delivery recorded the envelope sender */
 	const char *return_path;
+	/* mailing-list fields */
+	const char *list_id, *x_mlserver, *mailing_list;
 };
 
 /* What the analyzer collected from one message for the decoders */
@@ -95,6 +97,10 @@ struct bounce_mta_decoder {
 	/* The reason when the family's report gives none: some send only
 	   one kind of bounce */
 	enum bounce_reason default_reason;
+	/* The family names the recipient within a sentence, after a label
+	   ("... not a member of this mailing list <list@x>"): only such an
+	   address is a recipient, and the sentence is its diagnostic */
+	bool recipient_in_sentence;
 };
 
 /* Returns TRUE when str starts with one of the NULL-terminated
@@ -105,12 +111,17 @@ bool bounce_str_begins_any(const char *str, const char *const *prefixes);
    postmaster, "Mail Delivery System", ...) rather than a person */
 bool bounce_message_from_system(const struct bounce_message *msg);
 
+/* Returns TRUE when a mailing list's manager sent the message: a list
+   header field (List-Id, X-MLServer, Mailing-List) and a From of the
+   list's administrative addresses (list-admin@, owner-list@, ...) */
+bool bounce_message_from_list_manager(const struct bounce_message *msg);
+
 /* Returns TRUE when the header or subject says the message is an
    auto-reply (bounce-decoder-autoreply.c) */
 bool bounce_message_says_autoreply(const struct bounce_message *msg);
 
 /* Returns TRUE when the message says it is automated mail about a
-   delivery: sent by a mail system, or from the null return path (RFC
+   delivery: sent by a mail system or a list manager, or from the null return path (RFC
    5321 4.5.5) without saying it is an auto-reply, titled like a bounce,
    or naming X-Failed-Recipients; a subject starting "Fwd:" or "Re:" is
    a person's message about one */

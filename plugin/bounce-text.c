@@ -82,6 +82,8 @@ static const char *const recipient_labels[] = {
 	"delivered to",
 	"delivery to",
 	"undeliverable to",
+	/* a list manager's "not a member of this mailing list <list@x>" */
+	"mailing list",
 };
 
 /* Local parts that are the reporting system, never a failed recipient */
@@ -342,15 +344,30 @@ static char sendmail_summary_line(const char *line, size_t len)
 	return '\0';
 }
 
+/* Returns TRUE when a recipient label precedes lc[0..pos) */
+static bool label_precedes(const char *lc, size_t pos)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(recipient_labels); i++) {
+		if (find_in(lc, pos, recipient_labels[i]) != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* The address the line names as a recipient, if any: one that starts the
-   line, or follows a recipient label. *rest_r is the text after it. */
+   line, or follows a recipient label (only the latter for a family whose
+   recipient_in_sentence is set). *rest_r is the text after it, or the
+   whole sentence for such a family. */
 static const char *
-line_recipient(const struct bounce_message *msg, const char *line,
+line_recipient(const struct bounce_message *msg,
+	       const struct bounce_mta_decoder *decoder, const char *line,
 	       const char *lc, size_t len, const char **rest_r)
 {
+	bool in_sentence = decoder != NULL && decoder->recipient_in_sentence;
 	const char *address;
 	size_t skip, pos, alen, code = 0;
-	unsigned int i;
 
 	/* list bullets, and sendmail's ">>> " before a failed address */
 	for (skip = 0; skip < len && (line[skip] == ' ' || line[skip] == '\t' ||
@@ -364,18 +381,22 @@ line_recipient(const struct bounce_message *msg, const char *line,
 					   &pos, &alen);
 	if (address == NULL)
 		return NULL;
-	if (pos != 0 && !address_ends_labelled_line(line + skip, len - skip,
-						    pos, alen)) {
-		/* not at the start: only after a label */
-		for (i = 0; i < N_ELEMENTS(recipient_labels); i++) {
-			if (find_in(lc + skip, pos, recipient_labels[i]) != NULL)
-				break;
-		}
-		if (i == N_ELEMENTS(recipient_labels))
+	if (in_sentence) {
+		if (!label_precedes(lc + skip, pos))
 			return NULL;
+	} else if (pos != 0 &&
+		   !address_ends_labelled_line(line + skip, len - skip,
+					       pos, alen) &&
+		   !label_precedes(lc + skip, pos)) {
+		/* not at the start: only after a label */
+		return NULL;
 	}
 	if (address_is_system(msg, address))
 		return NULL;
+	if (in_sentence) {
+		*rest_r = t_str_trim(t_strndup(line + skip, len - skip), " \t");
+		return address;
+	}
 	*rest_r = t_strndup(line + skip + pos + alen, len - skip - pos - alen);
 	*rest_r = t_str_trim(*rest_r, " \t:.,;-()[]>");
 	/* "bob@example.net <bob@example.net>" says no more than bob */
@@ -509,7 +530,8 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 		end = line_end(msg, pos);
 		if (end > region_end)
 			end = region_end;
-		address = line_recipient(msg, msg->text + pos, lc + pos,
+		address = line_recipient(msg, decoder, msg->text + pos,
+					 lc + pos,
 					 end - pos, &rest);
 		if (address != NULL && address_in_list(address, failed)) {
 			if (cur != NULL && strcasecmp(cur, address) == 0 &&

@@ -28,6 +28,8 @@ static const struct fixture_case {
 	{ "normal.eml", BOUNCE_KIND_NONE, FALSE, "text/plain" },
 	{ "mentions-dsn.eml", BOUNCE_KIND_NONE, FALSE, "text/plain" },
 	{ "mdn.eml", BOUNCE_KIND_NONE, FALSE, "multipart/report" },
+	/* a member's post through a list, about a list manager's refusal */
+	{ "list-post.eml", BOUNCE_KIND_NONE, FALSE, "text/plain" },
 	/* Declared a DSN, but without a boundary no part can be found */
 	{ "broken-no-boundary.eml", BOUNCE_KIND_DSN, FALSE,
 	  "multipart/report" },

@@ -80,6 +80,10 @@ static const struct decoder_case {
 	   it should be) stays an auto-reply */
 	{ "corpus/rfc3834-05.eml", BOUNCE_KIND_AUTOREPLY, "rfc3834", 1,
 	  "foo@bar.net", NULL, BOUNCE_REASON_VACATION, FALSE, NULL },
+	/* A list manager refusing a non-member's post: the list failed */
+	{ "corpus/lhost-fml-02.eml", BOUNCE_KIND_MTA, "mailing-list", 1,
+	  "neko-nyaan@example.org", "5.0.0", BOUNCE_REASON_REJECTED, FALSE,
+	  NULL },
 	{ "corpus/is-not-bounce-01.eml", BOUNCE_KIND_NONE, NULL, 0,
 	  NULL, NULL, BOUNCE_REASON_UNDEFINED, FALSE, NULL },
 	/* A person forwarding a bounce as an attachment sends no bounce */
@@ -473,6 +477,20 @@ static const struct rule_case {
 		"Diagnostic-Code: smtp; 550 5.7.1 IP address blacklisted by "
 		"recipient"),
 	  "bob@example.net", "5.7.1", BOUNCE_REASON_BLOCKED, NULL },
+	{ "a list manager's refusal names the list within its sentence",
+	  "From: cats-admin@lists.example.org\n"
+	  "To: alice@example.com\n"
+	  "Subject: You alice@example.com are not member (cats ML)\n"
+	  "X-MLServer: fml [fml 4.0.3 release]\n"
+	  "List-Id: cats.lists.example.org\n\n"
+	  "You are not a member of this mailing list "
+	  "<cats@lists.example.org>.\n\n"
+	  "If you know the general guide of this list, please send mail "
+	  "with\nthe mail body\n\n\tguide\n\nto the address\n\n"
+	  "\tcats-ctl@lists.example.org\n",
+	  "cats@lists.example.org", "5.0.0", BOUNCE_REASON_REJECTED,
+	  "You are not a member of this mailing list "
+	  "<cats@lists.example.org>." },
 	{ "a Content-Type without its ';' still says text/plain",
 	  "From: \"Mail Deliver System\" <MAILER-DAEMON>\n"
 	  "Subject: Returned Mail: User unknown\n"
