@@ -645,7 +645,9 @@ static const struct {
 
 /* What a refusal means at the stage it came: before MAIL FROM the server
    knows only the client, so its refusal is of the client (blocked); an
-   unknown address at MAIL FROM is the sender's (rejected) */
+   unknown address at MAIL FROM is the sender's (rejected). (A reason
+   named here must be among those reason_of_failure() finds the stage
+   for.) */
 static const struct {
 	enum smtp_stage stage;
 	enum bounce_reason said, reason;
@@ -810,6 +812,11 @@ reason_of_failure(const struct bounce_report *report,
 	    rcpt->status != NULL && rcpt->status[0] == '4')
 		reason = BOUNCE_REASON_EXPIRED;
 
+	/* The stage matters only to the reasons its rules name */
+	if (reason != BOUNCE_REASON_UNDEFINED &&
+	    reason != BOUNCE_REASON_REJECTED &&
+	    reason != BOUNCE_REASON_USERUNKNOWN)
+		return reason;
 	stage = smtp_stage_from_text(diag_lc);
 	if (stage == SMTP_STAGE_UNKNOWN)
 		stage = smtp_stage_from_text(report_lcase(report));
