@@ -59,6 +59,20 @@ AC_DEFUN([BACKSCATTER_PROBES], [
 		AC_MSG_RESULT([no])
 	])
 
+	dnl Dovecot 2.4 replaced json-parser.h's token parser with lib-json
+	AC_MSG_CHECKING([whether Dovecot has json-istream.h (lib-json)])
+	AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[
+#include "lib.h"
+#include "json-istream.h"
+]], [[
+	(void)json_istream_walk;
+]])], [
+		AC_MSG_RESULT([yes])
+		AC_DEFINE([HAVE_JSON_ISTREAM], [1])
+	], [
+		AC_MSG_RESULT([no])
+	])
+
 	CPPFLAGS=$old_cppflags
 	AM_CONDITIONAL([DOVECOT_SETTINGS_MODULES],
 		       [test "$have_dovecot_settings" = yes])

@@ -3,8 +3,8 @@
 
 /* The engine's and CLI's part of the Dovecot 2.3/2.4 seam: where lib
    functions moved between the two. (Settings differ more; see
-   backscatter-settings.h. The Sieve and LMTP glue have their own compat
-   headers.) */
+   backscatter-settings.h. Reading JSON differs entirely: bounce-json.c
+   holds both. The Sieve and LMTP glue have their own compat headers.) */
 
 #include "backscatter-config.h"
 

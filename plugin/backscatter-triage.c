@@ -382,6 +382,12 @@ void backscatter_triage(const struct backscatter_triage_input *input,
 		result_r->error = "the message could not be analysed";
 		return;
 	}
+	if (input->report->subscribed_notification &&
+	    input->report->kind != BOUNCE_KIND_NONE) {
+		triage_decide(result_r, BACKSCATTER_TRIAGE_NONE,
+			      BACKSCATTER_TRIAGE_CAUSE_NOTIFICATION);
+		return;
+	}
 	switch (input->report->kind) {
 	case BOUNCE_KIND_NONE:
 		triage_decide(result_r, BACKSCATTER_TRIAGE_NONE,
@@ -465,6 +471,9 @@ const char *backscatter_triage_evidence(const struct backscatter_triage *result)
 		return "not a bounce";
 	case BACKSCATTER_TRIAGE_CAUSE_FEEDBACK:
 		return "a feedback report, not a bounce of our mail";
+	case BACKSCATTER_TRIAGE_CAUSE_NOTIFICATION:
+		return "a notification to its subscriber, not a bounce "
+			"returned to our return path";
 	case BACKSCATTER_TRIAGE_CAUSE_ERROR:
 		return result->error;
 	case BACKSCATTER_TRIAGE_CAUSE_TAG_VALID:

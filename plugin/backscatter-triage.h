@@ -12,6 +12,8 @@
    - none: not bounce-like. The analysis found kind none, or an ARF
      feedback report: a complaint goes to a feedback address, not to the
      return path of the mail it is about, so tags say nothing about it.
+     The same for a notification a sending service mails to its
+     subscriber (Amazon SES), bounce or not.
    - unknown: the analysis or the verification failed (an internal error
      is never evidence against a message).
    - legitimate: the recipient's tag is valid.
@@ -57,6 +59,7 @@ enum backscatter_triage_cause {
 	/* none */
 	BACKSCATTER_TRIAGE_CAUSE_NOT_BOUNCE = 0,
 	BACKSCATTER_TRIAGE_CAUSE_FEEDBACK,
+	BACKSCATTER_TRIAGE_CAUSE_NOTIFICATION,
 	/* unknown, internal */
 	BACKSCATTER_TRIAGE_CAUSE_ERROR,
 	/* from the recipient's tag (recipient_verification says more) */

@@ -572,6 +572,8 @@ static void analysis_decode(struct bounce_analysis *ctx)
 		   part: at which SMTP command the server refused */
 		report->report_text = bounce_text_report_text(pool, msg, NULL);
 		bounce_decode_dsn_text(pool, msg, report);
+	} else if (bounce_decode_amazonses_notification(pool, msg, report)) {
+		/* kind, decoder set */
 	} else if (bounce_decode_arf(pool, msg, report)) {
 		report->kind = BOUNCE_KIND_FEEDBACK;
 		report->decoder = "arf";

@@ -73,6 +73,13 @@ void bounce_decode_rfc3464_inline(pool_t pool,
 bool bounce_decode_arf(pool_t pool, const struct bounce_message *msg,
 		       struct bounce_report *report);
 
+/* Amazon SES notifications as SNS mails them (a JSON text): returns
+   TRUE when the message is one, with kind, decoder and
+   subscribed_notification set */
+bool bounce_decode_amazonses_notification(pool_t pool,
+					  const struct bounce_message *msg,
+					  struct bounce_report *report);
+
 /* RFC 3834 and its older kin: returns TRUE when the header says the
    message is an auto-reply; the recipient is the one who replied. */
 bool bounce_decode_autoreply(pool_t pool, const struct bounce_message *msg,

@@ -152,6 +152,10 @@ struct bounce_report {
 	/* Reading stopped at the analyzer's size limit before the end of
 	   the message. */
 	bool truncated:1;
+	/* The report is a notification a sending service mails to whoever
+	   subscribed to it (Amazon SES via SNS), not a bounce returned to
+	   the envelope sender of the mail it is about. */
+	bool subscribed_notification:1;
 };
 
 /* The first recipient that failed, or else the first one; NULL when the

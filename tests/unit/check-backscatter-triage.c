@@ -184,6 +184,13 @@ START_TEST(test_kind_none)
 	assert_triage(&t, address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_NONE,
 		      BACKSCATTER_TRIAGE_CAUSE_FEEDBACK);
+	/* a service's notification to its subscriber (Amazon SES) is no
+	   bounce returned to a return path, whatever it reports */
+	t.report.kind = BOUNCE_KIND_MTA;
+	t.report.subscribed_notification = TRUE;
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_NONE,
+		      BACKSCATTER_TRIAGE_CAUSE_NOTIFICATION);
 	triage_test_deinit(&t);
 }
 END_TEST

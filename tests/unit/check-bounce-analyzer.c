@@ -9,6 +9,7 @@
 #include "istream.h"
 #include "array.h"
 #include "bounce-analyzer.h"
+#include "bounce-json.h"
 #include "bounce-phrases.h"
 #include "check-common.h"
 
@@ -529,6 +530,53 @@ START_TEST(test_phrases_match_strstr)
 }
 END_TEST
 
+/* --- bounce_json_walk(), on both Dovecot generations --- */
+
+static void json_collect(void *context, const char *path, const char *value)
+{
+	string_t *str = context;
+
+	str_printfa(str, "%s=%s;", path, value == NULL ? "{" : value);
+}
+
+static const struct json_case {
+	const char *json;
+	int ret;
+	/* what the walk reported, as "path=value;" ("{" for an object) */
+	const char *events;
+} json_cases[] = {
+	{ "{\"a\":\"x\",\"n\":1,\"t\":true,\"z\":null}", 0,
+	  "={;a=x;" },
+	{ "{\"a\":{\"b\":[{\"c\":\"1\"},{\"c\":\"2\"}],\"d\":[\"e\",\"f\"]}}",
+	  0, "={;a={;a.b={;a.b.c=1;a.b={;a.b.c=2;a.d=e;a.d=f;" },
+	/* escapes are decoded */
+	{ "{\"a\":\"\\\"q\\u00e9\"}", 0, "={;a=\"q\xc3\xa9;" },
+	/* the walk ends with the first value: what follows is not read */
+	{ "{\"a\":\"x\"}\n--\nnot JSON", 0, "={;a=x;" },
+	/* broken: what came before the break stands */
+	{ "{\"a\":\"x\",\"b\":", -1, "={;a=x;" },
+	{ "{\"a\":\"x\" \"b\"}", -1, "={;a=x;" },
+	/* BOUNCE_JSON_MAX_DEPTH (16) levels at most */
+	{ "[[[[[[[[[[[[[[[[[\"deep\"]]]]]]]]]]]]]]]]]", -1, "" },
+};
+
+START_TEST(test_json_walk)
+{
+	const struct json_case *c = &json_cases[_i];
+	string_t *events = t_str_new(128);
+	const char *error = NULL;
+	int ret;
+
+	ret = bounce_json_walk((const void *)c->json, strlen(c->json),
+			       json_collect, events, &error);
+	ck_assert_msg(ret == c->ret, "%s: returned %d (%s)", c->json, ret,
+		      error == NULL ? "" : error);
+	if (ret < 0)
+		ck_assert(error != NULL && *error != '\0');
+	ck_assert_str_eq(str_c(events), c->events);
+}
+END_TEST
+
 Suite *bounce_analyzer_suite(void)
 {
 	Suite *s = suite_create("bounce-analyzer");
@@ -564,6 +612,10 @@ Suite *bounce_analyzer_suite(void)
 	tc = tcase_create("stream");
 	tcase_add_test(tc, test_stream_offset_kept);
 	tcase_add_test(tc, test_read_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("json");
+	tcase_add_loop_test(tc, test_json_walk, 0, N_ELEMENTS(json_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("kinds");

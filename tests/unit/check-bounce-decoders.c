@@ -84,6 +84,18 @@ static const struct decoder_case {
 	{ "corpus/lhost-fml-02.eml", BOUNCE_KIND_MTA, "mailing-list", 1,
 	  "neko-nyaan@example.org", "5.0.0", BOUNCE_REASON_REJECTED, FALSE,
 	  NULL },
+	/* Amazon SES notifications mailed by SNS: the JSON text (broken by
+	   a relay's "!" line splits), SNS's JSON envelope around it, and a
+	   complaint */
+	{ "corpus/lhost-amazonses-09.eml", BOUNCE_KIND_MTA, "amazonses", 1,
+	  "bounce@simulator.amazonses.com", "5.1.1",
+	  BOUNCE_REASON_USERUNKNOWN, TRUE, "nyaan" },
+	{ "corpus/lhost-amazonses-10.eml", BOUNCE_KIND_MTA, "amazonses", 1,
+	  "bounce@simulator.amazonses.com", "5.1.1",
+	  BOUNCE_REASON_USERUNKNOWN, TRUE, "Nyaaan" },
+	{ "corpus/lhost-amazonses-11.eml", BOUNCE_KIND_FEEDBACK, "amazonses",
+	  1, "complaint@simulator.amazonses.com", NULL,
+	  BOUNCE_REASON_FEEDBACK, FALSE, "Nyaan" },
 	{ "corpus/is-not-bounce-01.eml", BOUNCE_KIND_NONE, NULL, 0,
 	  NULL, NULL, BOUNCE_REASON_UNDEFINED, FALSE, NULL },
 	/* A person forwarding a bounce as an attachment sends no bounce */
