@@ -177,4 +177,10 @@ cat >"$out/bounce-analyzer.dict" <<'EOF'
 "<user@example.com>"
 "\x0d\x0a"
 "\x0a\x0a"
+"Return-Path: <>"
+"List-Id: "
+"{\"notificationType\":\"Bounce\",\"bounce\":{"
+"\"bouncedRecipients\":[{\"emailAddress\":\""
+"\"Message\" : \""
+"!\x0a "
 EOF
