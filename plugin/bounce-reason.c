@@ -368,6 +368,7 @@ static const struct reason_phrase reason_phrases[] = {
 	R(EXPIRED, "message expired"),
 	R(EXPIRED, "has been delayed"),
 	R(EXPIRED, "could not be delivered within"),
+	R(EXPIRED, "not delivered within"),
 	R(EXPIRED, "was not delivered for"),
 	R(EXPIRED, "cannot send message for"),
 	R(EXPIRED, "giving up"),
