@@ -89,6 +89,33 @@ bounce enforced-signed "$dsn" "$(sign alice@example.com)" >/dev/null
 is "$(dc_find alice@example.com enforced-signed)" Bounces \
 	"... while a signed address is still legitimate"
 
+# A bounce with no DSN part, from no mail system's name, titled "Mail":
+# only the envelope's MAIL FROM:<>, which LMTP records as Return-Path: <>,
+# marks it as a mail system's. It quotes mail of 2013, before
+# enforcement: unknown, where a message that is no bounce would be none.
+nameless=$DC_DIR/nameless-bounce.eml
+grep -v '^Return-Path:' "$TEST_DATA/corpus/lhost-kddi-03.eml" > "$nameless"
+bounce nameless "$nameless" alice@example.com >/dev/null
+is "$(dc_header alice@example.com nameless X-Test-Verdict)" unknown \
+	"a carrier's bounce from <> with no other sign is a bounce"
+like "$(verdict_trace)" "verdict .unknown. \(no tag, but the original is dated 2013-04-28" \
+	"... judged by the date of the mail it quotes"
+dc_deliver_as nameless-mail carol@example.org "$nameless" \
+	alice@example.com >/dev/null
+is "$(dc_header alice@example.com nameless-mail X-Test-Verdict)" none \
+	"... while the same text from a person's address is ordinary mail"
+
+# An Amazon SES notification goes to whoever subscribed to it, not back
+# to a return path: tags say nothing about it, it is never discarded
+dc_deliver_as ses bounces@ses.example.net \
+	"$TEST_DATA/corpus/lhost-amazonses-09.eml" alice@example.com >/dev/null
+is "$(dc_find alice@example.com ses)" INBOX \
+	"an SES bounce notification to an unsigned address is kept"
+is "$(dc_header alice@example.com ses X-Test-Verdict)" none \
+	"... with the verdict none"
+like "$(verdict_trace)" "verdict .none. \(a notification to its subscriber" \
+	"... the trace says why"
+
 dc_restart "$base
   backscatter_sign_domains = example.com
   backscatter_enforce_since = 2099-01-01" || exit 1
