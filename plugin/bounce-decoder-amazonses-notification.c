@@ -36,40 +36,44 @@ enum ses_field {
 	SES_RCPT_DIAGNOSTIC,
 	/* delivery.recipients: an array of addresses */
 	SES_DELIVERED_ADDRESS,
-	/* the mail it is about */
+	/* the mail it is about: its envelope sender, and a header field
+	   (the first of a list, "from":["a","b"]) at original_offset */
 	SES_MAIL_SOURCE,
-	SES_MAIL_FROM,
-	SES_MAIL_TO,
-	SES_MAIL_SUBJECT,
-	SES_MAIL_DATE,
-	SES_MAIL_MESSAGE_ID,
+	SES_MAIL_HEADER,
 };
 
 static const struct {
 	const char *path;
 	enum ses_field field;
+	size_t original_offset;
 } ses_paths[] = {
-	{ "Message", SES_SNS_MESSAGE },
-	{ "notificationType", SES_TYPE },
-	{ "bounce.bounceType", SES_BOUNCE_TYPE },
-	{ "bounce.reportingMTA", SES_REPORTING_MTA },
-	{ "bounce.bouncedRecipients", SES_RECIPIENT },
-	{ "bounce.bouncedRecipients.emailAddress", SES_RCPT_ADDRESS },
-	{ "bounce.bouncedRecipients.action", SES_RCPT_ACTION },
-	{ "bounce.bouncedRecipients.status", SES_RCPT_STATUS },
-	{ "bounce.bouncedRecipients.diagnosticCode", SES_RCPT_DIAGNOSTIC },
-	{ "complaint.complaintFeedbackType", SES_FEEDBACK_TYPE },
-	{ "complaint.complainedRecipients", SES_RECIPIENT },
-	{ "complaint.complainedRecipients.emailAddress", SES_RCPT_ADDRESS },
-	{ "delivery.recipients", SES_DELIVERED_ADDRESS },
-	{ "delivery.reportingMTA", SES_REPORTING_MTA },
-	{ "delivery.smtpResponse", SES_SMTP_RESPONSE },
-	{ "mail.source", SES_MAIL_SOURCE },
-	{ "mail.commonHeaders.from", SES_MAIL_FROM },
-	{ "mail.commonHeaders.to", SES_MAIL_TO },
-	{ "mail.commonHeaders.subject", SES_MAIL_SUBJECT },
-	{ "mail.commonHeaders.date", SES_MAIL_DATE },
-	{ "mail.commonHeaders.messageId", SES_MAIL_MESSAGE_ID },
+#define PATH(path, field) { path, SES_##field, 0 }
+	PATH("Message", SNS_MESSAGE),
+	PATH("notificationType", TYPE),
+	PATH("bounce.bounceType", BOUNCE_TYPE),
+	PATH("bounce.reportingMTA", REPORTING_MTA),
+	PATH("bounce.bouncedRecipients", RECIPIENT),
+	PATH("bounce.bouncedRecipients.emailAddress", RCPT_ADDRESS),
+	PATH("bounce.bouncedRecipients.action", RCPT_ACTION),
+	PATH("bounce.bouncedRecipients.status", RCPT_STATUS),
+	PATH("bounce.bouncedRecipients.diagnosticCode", RCPT_DIAGNOSTIC),
+	PATH("complaint.complaintFeedbackType", FEEDBACK_TYPE),
+	PATH("complaint.complainedRecipients", RECIPIENT),
+	PATH("complaint.complainedRecipients.emailAddress", RCPT_ADDRESS),
+	PATH("delivery.recipients", DELIVERED_ADDRESS),
+	PATH("delivery.reportingMTA", REPORTING_MTA),
+	PATH("delivery.smtpResponse", SMTP_RESPONSE),
+	PATH("mail.source", MAIL_SOURCE),
+#define HEADER(name, field) \
+	{ "mail.commonHeaders." name, SES_MAIL_HEADER, \
+	  offsetof(struct bounce_original, field) }
+	HEADER("from", from),
+	HEADER("to", to),
+	HEADER("subject", subject),
+	HEADER("date", date),
+	HEADER("messageId", message_id),
+#undef HEADER
+#undef PATH
 };
 
 /* The notification types, and what each makes of the report */
@@ -150,19 +154,11 @@ ses_set_recipient_field(struct ses_context *ctx, enum ses_field field,
 	}
 }
 
-static void
-ses_set_original(struct ses_context *ctx, const char **field,
-		 const char *value)
-{
-	/* the first of a list ("from":["a","b"]) */
-	if (*field == NULL)
-		*field = ses_strdup(ctx, value);
-}
-
 static void ses_value(void *context, const char *path, const char *value)
 {
 	struct ses_context *ctx = context;
 	struct bounce_original *original = &ctx->report->original;
+	const char **field;
 	unsigned int i;
 
 	for (i = 0; i < N_ELEMENTS(ses_paths); i++) {
@@ -221,20 +217,10 @@ static void ses_value(void *context, const char *path, const char *value)
 				t_strconcat("<", value, ">", NULL));
 		}
 		break;
-	case SES_MAIL_FROM:
-		ses_set_original(ctx, &original->from, value);
-		break;
-	case SES_MAIL_TO:
-		ses_set_original(ctx, &original->to, value);
-		break;
-	case SES_MAIL_SUBJECT:
-		ses_set_original(ctx, &original->subject, value);
-		break;
-	case SES_MAIL_DATE:
-		ses_set_original(ctx, &original->date, value);
-		break;
-	case SES_MAIL_MESSAGE_ID:
-		ses_set_original(ctx, &original->message_id, value);
+	case SES_MAIL_HEADER:
+		field = PTR_OFFSET(original, ses_paths[i].original_offset);
+		if (*field == NULL)
+			*field = ses_strdup(ctx, value);
 		break;
 	}
 }
