@@ -13,6 +13,7 @@
    flufl.bounce over the same files.
 
    Usage: bench-analyzer [--seconds N] [--big] [FILE...]
+          bench-analyzer --slowest FILE...
 
    With files, every file is read into memory first, so that only the
    analysis is timed, and all of them are analysed over and over for at
@@ -30,7 +31,17 @@
      big: 25KB=X us 25MB=Y us
 
    The analyzer reads at most max_read_size bytes of a message, so the two
-   should cost about the same. */
+   should cost about the same.
+
+   --slowest times each file alone instead, the fastest of SLOWEST_RUNS
+   analyses (another process taking the CPU for a moment must not count),
+   and prints the slowest file last:
+
+     slowest: X ms for FILE (N bytes; of M files)
+
+   It replays a fuzzer's grown corpus in this optimized, uninstrumented
+   build, where the fuzz target's own timings are the instrumented
+   ones. */
 
 #include "lib.h"
 #include "str.h"
@@ -51,6 +62,7 @@
    means is printed, so that another process taking the CPU for a moment
    (the machine is shared) does not move the figure */
 #define BIG_BATCH_NS (10 * 1000 * 1000ULL)
+#define SLOWEST_RUNS 5
 #define BIG_SMALL_SIZE (25 * 1024)
 #define BIG_LARGE_SIZE (25 * 1024 * 1024)
 
@@ -368,12 +380,44 @@ static void bench_big(unsigned int seconds)
 	buffer_free(&large);
 }
 
+static void bench_slowest(const ARRAY_TYPE(bench_message) *messages)
+{
+	const struct bench_message *msg, *slowest = NULL;
+	uint64_t start, ns, best, slowest_ns = 0;
+	unsigned int run;
+	pool_t pool;
+
+	pool = pool_alloconly_create("bench-analyzer slowest", 16 * 1024);
+	array_foreach(messages, msg) {
+		best = UINT64_MAX;
+		for (run = 0; run < SLOWEST_RUNS; run++) {
+			start = clock_ns();
+			T_BEGIN {
+				(void)analyze(msg->path, msg->data, pool);
+			} T_END;
+			ns = clock_ns() - start;
+			p_clear(pool);
+			best = I_MIN(best, ns);
+		}
+		if (best >= slowest_ns) {
+			slowest_ns = best;
+			slowest = msg;
+		}
+	}
+	pool_unref(&pool);
+	i_assert(slowest != NULL);
+	printf("slowest: %.3f ms for %s (%zu bytes; of %u files)\n",
+	       (double)slowest_ns / 1e6, slowest->path, slowest->data->used,
+	       array_count(messages));
+	fflush(stdout);
+}
+
 int main(int argc, char *argv[])
 {
 	ARRAY_TYPE(bench_message) messages;
 	struct bench_message *msg;
 	unsigned int seconds = DEFAULT_SECONDS;
-	bool big = FALSE;
+	bool big = FALSE, slowest = FALSE;
 	int i;
 
 	lib_init();
@@ -385,12 +429,16 @@ int main(int argc, char *argv[])
 					argv[i]);
 		} else if (strcmp(argv[i], "--big") == 0) {
 			big = TRUE;
+		} else if (strcmp(argv[i], "--slowest") == 0) {
+			slowest = TRUE;
 		} else {
 			break;
 		}
 	}
-	if ((i == argc && !big) || (i < argc && argv[i][0] == '-'))
-		i_fatal("Usage: %s [--seconds N] [--big] [FILE...]", argv[0]);
+	if ((i == argc && !big) || (i < argc && argv[i][0] == '-') ||
+	    (slowest && (big || i == argc)))
+		i_fatal("Usage: %s [--seconds N] [--big] [FILE...] | "
+			"--slowest FILE...", argv[0]);
 
 	i_array_init(&messages, argc);
 	for (; i < argc; i++) {
@@ -398,7 +446,9 @@ int main(int argc, char *argv[])
 		msg->path = argv[i];
 		msg->data = read_file(argv[i]);
 	}
-	if (array_count(&messages) > 0) {
+	if (slowest)
+		bench_slowest(&messages);
+	else if (array_count(&messages) > 0) {
 		bench_floor(&messages, seconds);
 		bench_files(&messages, seconds);
 	}
