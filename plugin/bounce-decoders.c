@@ -135,10 +135,12 @@ decode_from_original(pool_t pool, const struct bounce_message *msg,
 	    bounce_text_find_address(to + pos + len, strlen(to + pos + len),
 				     &pos, &len) != NULL)
 		return FALSE;
-	(void)bounce_text_add_recipient(pool, report, address, NULL);
 	report->kind = BOUNCE_KIND_MTA;
 	report->decoder = generic->name;
 	report->report_text = bounce_text_report_text(pool, msg, generic);
+	/* all the text says is about that recipient */
+	(void)bounce_text_add_recipient(pool, report, address,
+					report->report_text);
 	return TRUE;
 }
 

@@ -47,6 +47,7 @@ static const struct {
 static const char *const original_line_starts[] = {
 	"returned message",
 	"undelivered message",
+	"original message:",
 };
 
 /* Lines that quote the original's header ("Subject: ...") end the
@@ -60,10 +61,11 @@ static const char *const quoted_header_names[] = {
 	"last-attempt-date:",
 };
 
-/* Header fields that start a quoted header block at column 0 */
+/* Header fields that start a quoted header block at column 0 (the space
+   after the colon is optional: Zoho quotes "Received:from ...") */
 static const char *const original_header_starts[] = {
-	"received: ", "return-path: ", "dkim-signature: ", "message-id: ",
-	"x-received: ", "arc-seal: ", "authentication-results: ",
+	"received:", "return-path:", "dkim-signature:", "message-id:",
+	"x-received:", "arc-seal:", "authentication-results:",
 };
 
 /* Labels after which an address in running text is the recipient */
@@ -84,6 +86,15 @@ static const char *const recipient_labels[] = {
 	"undeliverable to",
 	/* a list manager's "not a member of this mailing list <list@x>" */
 	"mailing list",
+};
+
+/* Labels after which an address is a sender or a message's identity,
+   never a recipient: a transcript's "MAIL FROM:<a@b>", a quoted
+   "Message-ID:<id@host>". Checked before recipient_labels, which would
+   find "to:" in "Reply-To:". */
+static const char *const non_recipient_labels[] = {
+	"from:", "sender:", "reply-to:", "return-path:", "message-id:",
+	"in-reply-to:", "references:", "resent-message-id:",
 };
 
 /* Local parts that are the reporting system, never a failed recipient */
@@ -344,6 +355,24 @@ static char sendmail_summary_line(const char *line, size_t len)
 	return '\0';
 }
 
+/* Returns TRUE when lc[0..pos) ends with a label of a sender or a
+   message id */
+static bool non_recipient_label_precedes(const char *lc, size_t pos)
+{
+	unsigned int i;
+
+	while (pos > 0 && strchr(" \t<\"", lc[pos-1]) != NULL)
+		pos--;
+	for (i = 0; i < N_ELEMENTS(non_recipient_labels); i++) {
+		size_t n = strlen(non_recipient_labels[i]);
+
+		if (n <= pos &&
+		    memcmp(lc + pos - n, non_recipient_labels[i], n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Returns TRUE when a recipient label precedes lc[0..pos) */
 static bool label_precedes(const char *lc, size_t pos)
 {
@@ -379,7 +408,7 @@ line_recipient(const struct bounce_message *msg,
 		code = skip += 4;
 	address = bounce_text_find_address(line + skip, len - skip,
 					   &pos, &alen);
-	if (address == NULL)
+	if (address == NULL || non_recipient_label_precedes(lc + skip, pos))
 		return NULL;
 	if (in_sentence) {
 		if (!label_precedes(lc + skip, pos))
@@ -510,6 +539,25 @@ const char *bounce_text_report_text(pool_t pool,
 	return region_text(pool, msg, start, end);
 }
 
+/* Exim and Google name the failed recipients in a header too: trusted
+   when the text named none of them */
+static void
+add_failed_recipients(pool_t pool, const char *failed,
+		      struct bounce_report *report)
+{
+	const char *const *items, *address;
+	size_t pos, len;
+
+	for (items = t_strsplit(failed, ", \t"); *items != NULL; items++) {
+		address = bounce_text_find_address(*items, strlen(*items),
+						   &pos, &len);
+		if (address != NULL &&
+		    bounce_text_add_recipient(pool, report, address,
+					      NULL) == NULL)
+			break;
+	}
+}
+
 void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 			const struct bounce_mta_decoder *decoder,
 			struct bounce_report *report)
@@ -591,25 +639,19 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 	}
 	if (cur != NULL && str_len(diag) > 0)
 		(void)bounce_text_add_recipient(pool, report, cur, str_c(diag));
-	/* Exim and Google name the failed recipients in a header too: trust
-	   it when the text named none of them */
-	if (failed != NULL && array_count(&report->recipients) == 0) {
-		const char *const *items;
-
-		for (items = t_strsplit(failed, ", \t"); *items != NULL;
-		     items++) {
-			size_t apos, alen;
-
-			address = bounce_text_find_address(*items,
-				strlen(*items), &apos, &alen);
-			if (address != NULL) {
-				(void)bounce_text_add_recipient(pool, report,
-								address, NULL);
-			}
-		}
-	}
+	if (failed != NULL && array_count(&report->recipients) == 0)
+		add_failed_recipients(pool, failed, report);
 	if (array_count(&report->recipients) > 0) {
 		report->report_text =
 			region_text(pool, msg, region_start, region_end);
+	}
+	/* The text that named nobody is all the explanation there is
+	   ("The group you tried to contact may not exist"): the lone
+	   recipient's diagnostic */
+	if (cur == NULL && array_count(&report->recipients) == 1) {
+		struct bounce_recipient *rcpt =
+			array_front_modifiable(&report->recipients);
+
+		rcpt->diagnostic_code = report->report_text;
 	}
 }

@@ -9,6 +9,7 @@
 #include "lib.h"
 #include "array.h"
 #include "istream.h"
+#include "str.h"
 #include "bounce-analyzer.h"
 #include "check-common.h"
 
@@ -513,6 +514,39 @@ static const struct rule_case {
 	  "bob@example.net [Mailbox full]\n"
 	  "--b--\n",
 	  "bob@example.net", NULL, BOUNCE_REASON_MAILBOXFULL, NULL },
+	{ "a report about one recipient with no answer of its own: its text "
+	  "is the diagnostic",
+	  "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+	  "Subject: Delivery Status Notification (Failure)\n"
+	  "X-Failed-Recipients: cats@groups.example.org\n\n"
+	  "The group you tried to contact may not exist, or you may not\n"
+	  "have permission to post messages to the group.\n\n"
+	  "----- Original message -----\n\n"
+	  "Subject: Hello\n",
+	  "cats@groups.example.org", "5.0.0", BOUNCE_REASON_REJECTED,
+	  "The group you tried to contact may not exist, or you may not "
+	  "have permission to post messages to the group." },
+	{ "'Original Message:' ends the report; no valid recipients is an "
+	  "unknown user",
+	  "From: MMSC NDR Administrator <sysadmin@mms.example.net>\n"
+	  "Subject: Undeliverable Message\n"
+	  "Return-Path: <>\n\n"
+	  "Message could not be delivered to mobile.\n"
+	  "Error: No valid recipients for this MM\n\n\n"
+	  "Original Message:\n"
+	  "From: Alice <alice@example.com>\n"
+	  "To: 5550100@mms.example.net\n"
+	  "Subject: Hello\n",
+	  "5550100@mms.example.net", "5.0.0", BOUNCE_REASON_USERUNKNOWN,
+	  "Message could not be delivered to mobile. Error: No valid "
+	  "recipients for this MM" },
+	{ "an unreachable host is a network error",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\n"
+		"Diagnostic-Code: smtp; Error, 421, Host not reachable"),
+	  "bob@example.net", NULL, BOUNCE_REASON_NETWORKERROR, NULL },
 };
 
 START_TEST(test_rule_case)
@@ -547,6 +581,76 @@ START_TEST(test_rule_case)
 }
 END_TEST
 
+/* Which addresses are recipients: every one, in order */
+static const struct recipients_case {
+	const char *name, *message;
+	/* the recipients, space-separated */
+	const char *recipients;
+	/* the quoted original's Message-ID, NULL: none found */
+	const char *original_message_id;
+} recipients_cases[] = {
+	{ "a transcript's MAIL FROM names the sender, not a recipient",
+	  "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+	  "To: postmaster@mx.example.org (Postmaster)\n"
+	  "Subject: Postfix SMTP server: errors from relay.example.org\n\n"
+	  "Transcript of session follows.\n\n"
+	  " Out: 220 mx.example.org ESMTP\n"
+	  " In:  MAIL\n"
+	  "     FROM:<alice@example.com>\n"
+	  "     SIZE=2048\n"
+	  " Out: 250 2.1.0 Ok\n"
+	  " In:  RCPT TO:<bob@example.net>\n"
+	  " Out: 250 2.1.5 Ok\n"
+	  " In:  DATA\n"
+	  " Out: 451 4.3.0 Error: queue file write error\n",
+	  "bob@example.net", NULL },
+	{ "a quoted Message-ID is no recipient, and a Received: without its "
+	  "space begins the quoted original",
+	  "From: Mail Delivery System <mailer-daemon@mx.example.org>\n"
+	  "Subject: Undelivered Mail Returned to Sender\n\n"
+	  "A message that you sent could not be delivered.\n\n"
+	  "bob@example.net Invalid Address, 550 5.1.1 User Unknown\n\n\n"
+	  "Received:from mail.example.com by mx.example.org\n"
+	  "Message-ID:<1234.5678@mail.example.com>\n"
+	  "From:Alice <alice@example.com>\n"
+	  "To:<bob@example.net>\n"
+	  "Subject:Hello\n",
+	  "bob@example.net", "<1234.5678@mail.example.com>" },
+};
+
+START_TEST(test_recipients_case)
+{
+	const struct recipients_case *c = &recipients_cases[_i];
+	pool_t pool = pool_alloconly_create("test", 4096);
+	struct istream *input = i_stream_create_from_data(c->message,
+							  strlen(c->message));
+	const struct bounce_analyzer_settings set = { .max_read_size = 0 };
+	const struct bounce_recipient *rcpt;
+	struct bounce_report *report;
+	string_t *found = t_str_new(128);
+	const char *error;
+
+	ck_assert_int_eq(bounce_analyze(input, &set, pool, &report, &error), 0);
+	array_foreach(&report->recipients, rcpt) {
+		if (str_len(found) > 0)
+			str_append_c(found, ' ');
+		str_append(found, rcpt->final_recipient);
+	}
+	ck_assert_msg(strcmp(str_c(found), c->recipients) == 0,
+		      "%s: recipients '%s'", c->name, str_c(found));
+	if (c->original_message_id == NULL)
+		ck_assert_ptr_null(report->original.message_id);
+	else {
+		ck_assert_msg(report->original.message_id != NULL,
+			      "%s: no original", c->name);
+		ck_assert_str_eq(report->original.message_id,
+				 c->original_message_id);
+	}
+	i_stream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
 Suite *bounce_decoders_suite(void)
 {
 	Suite *s = suite_create("bounce-decoders");
@@ -559,6 +663,8 @@ Suite *bounce_decoders_suite(void)
 
 	tc = tcase_create("rules");
 	tcase_add_loop_test(tc, test_rule_case, 0, N_ELEMENTS(rule_cases));
+	tcase_add_loop_test(tc, test_recipients_case, 0,
+			    N_ELEMENTS(recipients_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
