@@ -508,15 +508,29 @@ const char *bounce_status_code_end(const char *p)
 
 static bool status_says_little(const char *status);
 
+/* Returns TRUE when the status at p follows a reply code, as a server
+   words it: "550 5.1.1", "550-'5.2.2" */
+static bool status_follows_reply_code(const char *text, const char *p)
+{
+	if (p > text && (p[-1] == '\'' || p[-1] == '"'))
+		p--;
+	return p - text >= 4 && (p[-1] == ' ' || p[-1] == '-') &&
+		(p[-4] == '4' || p[-4] == '5') &&
+		i_isdigit(p[-3]) && i_isdigit(p[-2]) &&
+		(p - text == 4 || !i_isalnum(p[-5]));
+}
+
 /* The RFC 3463 status code of a failure in text ("... 550 5.1.1 <x>
    ..."), standing alone: a transcript may quote a success first ("250
-   2.1.5 Ok"), and an MTA's "4.4.7 Message expired" may quote the
-   server's own "421 4.4.2 Connection timed out" after it. So the first
-   failure's code that says more than x.0.0 or x.4.7, else the first
-   failure's, else the first code. */
+   2.1.5 Ok"), and an MTA's "4.4.7 Message expired" or "5.1.0 - Unknown
+   address error" may quote the server's own "421 4.4.2 Connection timed
+   out" after it. So the first failure's code that says more than x.0.0
+   or x.4.7, the server's (after its reply code) before the MTA's; else
+   the first failure's; else the first code. */
 static const char *find_status(const char *text)
 {
-	const char *p, *end, *first = NULL, *first_failure = NULL;
+	const char *p, *end, *first = NULL, *first_failure = NULL,
+		*first_telling = NULL;
 
 	for (p = text; *p != '\0'; p++) {
 		if (p > text && (i_isalnum(p[-1]) || p[-1] == '.'))
@@ -529,12 +543,18 @@ static const char *find_status(const char *text)
 			first = status;
 		if (status[0] == '2')
 			continue;
-		if (!status_says_little(status))
+		if (status_says_little(status)) {
+			if (first_failure == NULL)
+				first_failure = status;
+			continue;
+		}
+		if (status_follows_reply_code(text, p))
 			return status;
-		if (first_failure == NULL)
-			first_failure = status;
+		if (first_telling == NULL)
+			first_telling = status;
 	}
-	return first_failure != NULL ? first_failure : first;
+	return first_telling != NULL ? first_telling :
+		first_failure != NULL ? first_failure : first;
 }
 
 /* The SMTP reply code the diagnostic quotes: three digits, 2-5 first,

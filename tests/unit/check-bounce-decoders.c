@@ -540,6 +540,15 @@ static const struct rule_case {
 	  "5550100@mms.example.net", "5.0.0", BOUNCE_REASON_USERUNKNOWN,
 	  "Message could not be delivered to mobile. Error: No valid "
 	  "recipients for this MM" },
+	{ "the server's code after its reply code outranks the MTA's own "
+	  "restated before it",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.1.0\n"
+		"Diagnostic-Code: smtp; 5.1.0 - Unknown address error "
+		"550-'5.2.2 <bob@example.net>... Mailbox Full'"),
+	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL, NULL },
 	{ "an unreachable host is a network error",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "Delivery failed.")
