@@ -9,6 +9,7 @@
 #include "array.h"
 #include "str.h"
 #include "istream.h"
+#include "charset-utf8.h"
 #include "message-header-parser.h"
 #include "bounce-decoders.h"
 #include "bounce-reason.h"
@@ -129,6 +130,24 @@ set_field(pool_t pool, struct field_block *block,
 		block->has_message_fields = TRUE;
 }
 
+/* Fields are US-ASCII, or UTF-8 in a global report, yet Japanese
+   servers write Diagnostic-Code in raw ISO-2022-JP. That charset
+   announces itself with escape sequences, so it is safe to convert;
+   any other stray bytes stay for the report's writers to escape. */
+static const char *field_text(const char *value)
+{
+	enum charset_result result;
+	string_t *utf8;
+
+	if (strchr(value, '\x1b') == NULL)
+		return value;
+	utf8 = t_str_new(strlen(value) * 2);
+	if (charset_to_utf8_str("ISO-2022-JP", NULL, value, utf8,
+				&result) < 0)
+		return value;
+	return str_c(utf8);
+}
+
 static void
 add_field(pool_t pool, struct field_block *block,
 	  struct message_header_line *hdr)
@@ -142,9 +161,10 @@ add_field(pool_t pool, struct field_block *block,
 		if (strcasecmp(hdr->name, report_fields[i].name) != 0)
 			continue;
 		if (value == NULL) {
-			value = t_str_trim(t_strndup(hdr->full_value,
+			value = t_str_trim(field_text(t_strndup(
+				hdr->full_value,
 				I_MIN(hdr->full_value_len,
-				      BOUNCE_REPORT_MAX_FIELD_LENGTH)), " \t");
+				      BOUNCE_REPORT_MAX_FIELD_LENGTH))), " \t");
 		}
 		set_field(pool, block, &report_fields[i], value);
 	}

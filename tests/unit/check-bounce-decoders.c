@@ -549,6 +549,15 @@ static const struct rule_case {
 		"Diagnostic-Code: smtp; 5.1.0 - Unknown address error "
 		"550-'5.2.2 <bob@example.net>... Mailbox Full'"),
 	  "bob@example.net", "5.2.2", BOUNCE_REASON_MAILBOXFULL, NULL },
+	{ "a Diagnostic-Code in raw ISO-2022-JP is read as such",
+	  DSN_HEADER("b")
+	  TEXT_PART("b", "Delivery failed.")
+	  STATUS_PART("b", "Final-Recipient: rfc822; bob@example.net\n"
+		"Action: failed\nStatus: 5.0.0\n"
+		"Diagnostic-Code: X-Notes; \x1b$B%f!<%6!<\x1b(Bbob"
+		"\x1b$B$O8+$D$+$j$^$;$s\x1b(B"),
+	  "bob@example.net", "5.0.0", BOUNCE_REASON_UNDEFINED,
+	  "ユーザーbobは見つかりません" },
 	{ "an unreachable host is a network error",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "Delivery failed.")
