@@ -33,6 +33,7 @@ static const struct {
 	{ "header of the original message" },
 	{ "the original message headers" },
 	{ "copy of the original message" },
+	{ "copy of your message" },
 	{ "copy of the message header" },
 	{ "original message is attached" },
 	{ "your message reads" },
@@ -426,7 +427,29 @@ line_recipient(const struct bounce_message *msg,
 		*rest_r = t_str_trim(t_strndup(line + skip, len - skip), " \t");
 		return address;
 	}
-	*rest_r = t_strndup(line + skip + pos + alen, len - skip - pos - alen);
+	pos += skip;
+	/* "name <address>" (RFC 5322's name-addr): the mailbox is the one
+	   in brackets, whatever the name looks like ("bob@example.net
+	   <alice@example.net>: malformed address") */
+	if (line[pos] != '<') {
+		const char *after = line + pos + alen, *inner;
+		size_t ipos, ilen, gap = 0;
+
+		while (pos + alen + gap < len &&
+		       (after[gap] == ' ' || after[gap] == '\t'))
+			gap++;
+		inner = gap == 0 || after[gap] != '<' ? NULL :
+			bounce_text_find_address(after + gap,
+						 len - pos - alen - gap,
+						 &ipos, &ilen);
+		if (inner != NULL && ipos == 0 && after[gap + ilen - 1] == '>' &&
+		    !address_is_system(msg, inner)) {
+			address = inner;
+			pos += alen + gap;
+			alen = ilen;
+		}
+	}
+	*rest_r = t_strndup(line + pos + alen, len - pos - alen);
 	*rest_r = t_str_trim(*rest_r, " \t:.,;-()[]>");
 	/* "bob@example.net <bob@example.net>" says no more than bob */
 	if (strcasecmp(t_str_trim(*rest_r, "<>"), address) == 0)

@@ -558,6 +558,24 @@ static const struct rule_case {
 		"\x1b$B$O8+$D$+$j$^$;$s\x1b(B"),
 	  "bob@example.net", "5.0.0", BOUNCE_REASON_UNDEFINED,
 	  "ユーザーbobは見つかりません" },
+	{ "in 'name <address>' the bracketed address is the mailbox, and "
+	  "'a copy of your message' begins the original",
+	  "From: Mail Delivery System <mailer-daemon@mx.example.org>\n"
+	  "Subject: Mail failure - malformed recipient address\n\n"
+	  "A message that you sent contained one or more recipient "
+	  "addresses that were\nincorrectly constructed:\n\n"
+	  "  carol@example.net <bob@example.net>: malformed address: "
+	  "<bob@example.net> may not follow carol@example.net\n\n"
+	  "This address has been ignored.\n\n"
+	  "------ This is a copy of your message, including all the "
+	  "headers. ------\n\n"
+	  "To: carol@example.net <bob@example.net>\n"
+	  "From: alice@example.com\n"
+	  "Message-Id: <1@mx.example.org>\n\n"
+	  "Hello\n",
+	  "bob@example.net", NULL, BOUNCE_REASON_SYNTAXERROR,
+	  "malformed address: <bob@example.net> may not follow "
+	  "carol@example.net" },
 	{ "an unreachable host is a network error",
 	  DSN_HEADER("b")
 	  TEXT_PART("b", "Delivery failed.")
