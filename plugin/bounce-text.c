@@ -11,6 +11,7 @@
 #include "array.h"
 #include "str.h"
 #include "strfuncs.h"
+#include "unichar.h"
 #include "smtp-address.h"
 #include "bounce-decoders.h"
 #include "bounce-phrases.h"
@@ -289,6 +290,17 @@ static bool address_is_system(const struct bounce_message *msg,
 	return FALSE;
 }
 
+/* A diagnostic of at most DIAGNOSTIC_MAX_LENGTH bytes, cut between
+   characters: a diagnostic line may be as long as the text */
+static const char *diagnostic_dup(pool_t pool, const char *text)
+{
+	size_t len = uni_utf8_data_truncate((const unsigned char *)text,
+					    strlen(text),
+					    DIAGNOSTIC_MAX_LENGTH);
+
+	return p_strndup(pool, text, len);
+}
+
 struct bounce_recipient *
 bounce_text_add_recipient(pool_t pool, struct bounce_report *report,
 			  const char *address, const char *diagnostic)
@@ -301,13 +313,12 @@ bounce_text_add_recipient(pool_t pool, struct bounce_report *report,
 		if (diagnostic == NULL || *diagnostic == '\0')
 			return rcpt;
 		if (rcpt->diagnostic_code == NULL) {
-			rcpt->diagnostic_code = p_strdup(pool, diagnostic);
+			rcpt->diagnostic_code = diagnostic_dup(pool, diagnostic);
 		} else if (strlen(rcpt->diagnostic_code) <
 			   DIAGNOSTIC_MAX_LENGTH) {
-			rcpt->diagnostic_code = p_strndup(pool,
+			rcpt->diagnostic_code = diagnostic_dup(pool,
 				t_strconcat(rcpt->diagnostic_code, " ",
-					    diagnostic, NULL),
-				DIAGNOSTIC_MAX_LENGTH);
+					    diagnostic, NULL));
 		}
 		return rcpt;
 	}
@@ -317,10 +328,8 @@ bounce_text_add_recipient(pool_t pool, struct bounce_report *report,
 	rcpt->final_recipient = p_strndup(pool, address,
 					  BOUNCE_REPORT_MAX_FIELD_LENGTH);
 	rcpt->action = "failed";
-	if (diagnostic != NULL && *diagnostic != '\0') {
-		rcpt->diagnostic_code = p_strndup(pool, diagnostic,
-						  DIAGNOSTIC_MAX_LENGTH);
-	}
+	if (diagnostic != NULL && *diagnostic != '\0')
+		rcpt->diagnostic_code = diagnostic_dup(pool, diagnostic);
 	return rcpt;
 }
 
@@ -505,9 +514,11 @@ void bounce_str_append_folded(string_t *dest, const char *text, size_t len,
 			break;
 		if (str_len(dest) > start_len)
 			str_append_c(dest, ' ');
+		/* cut between characters, not within one */
 		str_append_data(dest, word,
-				I_MIN((size_t)(p - word),
-				      max_len - I_MIN(max_len, str_len(dest))));
+			uni_utf8_data_truncate((const unsigned char *)word,
+					       p - word, max_len -
+					       I_MIN(max_len, str_len(dest))));
 	}
 }
 
@@ -675,6 +686,9 @@ void bounce_text_decode(pool_t pool, const struct bounce_message *msg,
 		struct bounce_recipient *rcpt =
 			array_front_modifiable(&report->recipients);
 
-		rcpt->diagnostic_code = report->report_text;
+		if (report->report_text != NULL) {
+			rcpt->diagnostic_code =
+				diagnostic_dup(pool, report->report_text);
+		}
 	}
 }

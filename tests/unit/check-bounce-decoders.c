@@ -10,6 +10,7 @@
 #include "array.h"
 #include "istream.h"
 #include "str.h"
+#include "unichar.h"
 #include "bounce-analyzer.h"
 #include "check-common.h"
 
@@ -689,6 +690,38 @@ START_TEST(test_recipients_case)
 }
 END_TEST
 
+/* A diagnostic line may be as long as the text: the diagnostic stays
+   bounded, and is cut between characters (fuzzer finding) */
+START_TEST(test_long_diagnostic_bounded)
+{
+	pool_t pool = pool_alloconly_create("test", 4096);
+	string_t *message = t_str_new(8192);
+	const struct bounce_recipient *rcpt;
+	struct bounce_report *report;
+	unsigned int i, line;
+
+	str_append(message, "From: Mail Delivery System "
+		   "<mailer-daemon@mx.example.org>\n"
+		   "Subject: Undelivered Mail Returned to Sender\n\n"
+		   "undeliverable to bob@example.net\n\n");
+	for (line = 0; line < 2; line++) {
+		/* "x" first, so that a cut by bytes would split an "é" */
+		str_append_c(message, 'x');
+		for (i = 0; i < 1500; i++)
+			str_append(message, "\xc3\xa9");
+		str_append(message, "\nbob@example.net: ");
+	}
+	report = analyze_message(pool, str_c(message));
+	ck_assert_uint_eq(array_count(&report->recipients), 1);
+	rcpt = array_front(&report->recipients);
+	ck_assert_ptr_nonnull(rcpt->diagnostic_code);
+	ck_assert_uint_le(strlen(rcpt->diagnostic_code),
+			  BOUNCE_REPORT_MAX_FIELD_LENGTH);
+	ck_assert(uni_utf8_str_is_valid(rcpt->diagnostic_code));
+	pool_unref(&pool);
+}
+END_TEST
+
 Suite *bounce_decoders_suite(void)
 {
 	Suite *s = suite_create("bounce-decoders");
@@ -703,6 +736,7 @@ Suite *bounce_decoders_suite(void)
 	tcase_add_loop_test(tc, test_rule_case, 0, N_ELEMENTS(rule_cases));
 	tcase_add_loop_test(tc, test_recipients_case, 0,
 			    N_ELEMENTS(recipients_cases));
+	tcase_add_test(tc, test_long_diagnostic_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
