@@ -14,12 +14,16 @@
 #include <sys/stat.h>
 #include <sodium.h>
 
+/* The keyring itself (it holds the prvs HMAC states, which are key
+   material too) and the secrets live in libsodium's guarded memory:
+   locked where the limits allow, excluded from core dumps, wiped when
+   freed. The pool holds only what is not secret. */
 struct backscatter_keyring {
 	pool_t pool;
 	ARRAY(struct backscatter_key) keys;
-	/* One per prvs key id; wiped like the secrets */
+	/* One per prvs key id */
 	struct hmac_context prvs_hmac[BACKSCATTER_PRVS_KEY_ID_COUNT];
-	/* All key material, in one place to wipe */
+	/* All key material, in one place */
 	unsigned char *secrets;
 	size_t secrets_size, secrets_used;
 };
@@ -30,14 +34,6 @@ struct key_line_parser {
 	char *p;
 };
 
-static void keyring_free_secrets(struct backscatter_keyring *keyring)
-{
-	if (keyring->secrets == NULL)
-		return;
-	sodium_memzero(keyring->secrets, keyring->secrets_size);
-	i_free(keyring->secrets);
-}
-
 void backscatter_keyring_free(struct backscatter_keyring **_keyring)
 {
 	struct backscatter_keyring *keyring = *_keyring;
@@ -45,10 +41,10 @@ void backscatter_keyring_free(struct backscatter_keyring **_keyring)
 	if (keyring == NULL)
 		return;
 	*_keyring = NULL;
-	keyring_free_secrets(keyring);
+	/* sodium_free() wipes before it frees */
+	sodium_free(keyring->secrets);
 	pool_unref(&keyring->pool);
-	sodium_memzero(keyring->prvs_hmac, sizeof(keyring->prvs_hmac));
-	i_free(keyring);
+	sodium_free(keyring);
 }
 
 unsigned int
@@ -259,16 +255,32 @@ int backscatter_keyring_parse(const char *name, const void *data,
 		return -1;
 	}
 
-	keyring = i_new(struct backscatter_keyring, 1);
+	/* Key material is never longer than the file that holds it */
+	if (sodium_init() < 0 ||
+	    (keyring = sodium_malloc(sizeof(*keyring))) == NULL) {
+		*error_r = t_strdup_printf("%s: no memory for keys", name);
+		return -1;
+	}
+	i_zero(keyring);
+	keyring->secrets_size = size + 1;
+	keyring->secrets = sodium_malloc(keyring->secrets_size);
+	if (keyring->secrets == NULL) {
+		sodium_free(keyring);
+		*error_r = t_strdup_printf("%s: no memory for keys", name);
+		return -1;
+	}
 	keyring->pool = pool_alloconly_create("backscatter keyring", 1024);
 	p_array_init(&keyring->keys, keyring->pool, 8);
-	/* Key material is never longer than the file that holds it */
-	keyring->secrets_size = size + 1;
-	keyring->secrets = i_malloc(keyring->secrets_size);
 
-	/* A private, NUL-terminated copy to split in place and wipe */
-	text = i_malloc(size + 1);
+	/* A private, NUL-terminated copy to split in place */
+	text = sodium_malloc(size + 1);
+	if (text == NULL) {
+		backscatter_keyring_free(&keyring);
+		*error_r = t_strdup_printf("%s: no memory for keys", name);
+		return -1;
+	}
 	memcpy(text, data, size);
+	text[size] = '\0';
 
 	i_zero(&parser);
 	parser.name = name;
@@ -282,14 +294,54 @@ int backscatter_keyring_parse(const char *name, const void *data,
 		parser.p = line;
 		ret = parse_key_line(keyring, &parser, error_r);
 	}
-	sodium_memzero(text, size + 1);
-	i_free(text);
+	sodium_free(text);
 
 	if (ret < 0) {
 		backscatter_keyring_free(&keyring);
 		return -1;
 	}
 	*keyring_r = keyring;
+	return 0;
+}
+
+/* Whoever may replace the key file may forge every tag: the file must
+   belong to root or to us, and its directory must not let others swap
+   it (written by others without the sticky bit, or owned by another
+   user). */
+static int
+keyfile_check_owner(const char *path, const struct stat *st,
+		    const char **error_r)
+{
+	const char *dir, *slash = strrchr(path, '/');
+	struct stat dir_st;
+
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		*error_r = t_strdup_printf(
+			"%s: refusing a key file owned by uid %ld (it must "
+			"belong to root or to uid %ld)", path,
+			(long)st->st_uid, (long)geteuid());
+		return -1;
+	}
+	dir = slash == NULL ? "." : slash == path ? "/" :
+		t_strdup_until(path, slash);
+	if (stat(dir, &dir_st) < 0) {
+		*error_r = t_strdup_printf("stat(%s) failed: %m", dir);
+		return -1;
+	}
+	if (dir_st.st_uid != 0 && dir_st.st_uid != geteuid()) {
+		*error_r = t_strdup_printf(
+			"%s: refusing a key file in a directory owned by uid "
+			"%ld (%s)", path, (long)dir_st.st_uid, dir);
+		return -1;
+	}
+	if ((dir_st.st_mode & S_IWOTH) != 0 &&
+	    (dir_st.st_mode & S_ISVTX) == 0) {
+		*error_r = t_strdup_printf(
+			"%s: refusing a key file in a directory others may "
+			"write (%s, mode %04o)", path, dir,
+			(unsigned int)(dir_st.st_mode & 07777));
+		return -1;
+	}
 	return 0;
 }
 
@@ -318,6 +370,10 @@ int backscatter_keyring_read(const char *path,
 		i_close_fd(&fd);
 		return -1;
 	}
+	if (keyfile_check_owner(path, &st, error_r) < 0) {
+		i_close_fd(&fd);
+		return -1;
+	}
 	if ((st.st_mode & (S_IROTH | S_IWOTH | S_IWGRP)) != 0) {
 		*error_r = t_strdup_printf(
 			"%s: refusing a key file that others may read or "
@@ -335,9 +391,18 @@ int backscatter_keyring_read(const char *path,
 	}
 
 	size = (size_t)st.st_size;
-	data = i_malloc(size + 1);
-	ret = size == 0 ? 0 : read(fd, data, size);
-	if (ret < 0 || (size_t)ret != size) {
+	/* sodium_malloc() needs it */
+	if (sodium_init() < 0) {
+		*error_r = "sodium_init() failed";
+		i_close_fd(&fd);
+		return -1;
+	}
+	data = sodium_malloc(size + 1);
+	ret = data == NULL ? -1 : size == 0 ? 0 : read(fd, data, size);
+	if (data == NULL) {
+		*error_r = t_strdup_printf("%s: no memory for keys", path);
+		result = -1;
+	} else if (ret < 0 || (size_t)ret != size) {
 		*error_r = ret < 0 ?
 			t_strdup_printf("read(%s) failed: %m", path) :
 			t_strdup_printf("read(%s) failed: file changed "
@@ -347,8 +412,7 @@ int backscatter_keyring_read(const char *path,
 		result = backscatter_keyring_parse(path, data, size,
 						   keyring_r, error_r);
 	}
-	sodium_memzero(data, size + 1);
-	i_free(data);
+	sodium_free(data);
 	i_close_fd(&fd);
 	return result;
 }

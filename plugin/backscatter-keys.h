@@ -15,9 +15,16 @@
    - A key verifies until its retired day plus the tags' lifetime and
      grace, so tags it signed before retirement stay valid.
 
-   The file holds secrets: it is refused when others may read or write
-   it, errors name the file and line but never a key, and key material is
-   wiped from memory when the keyring is freed. */
+   The file holds secrets, and whoever can replace it can forge every
+   tag: it is refused when others may read or write it, when it belongs
+   to another user than root or us, or when its directory lets others
+   swap it. Errors name the file and line but never a key. Key material
+   lives in libsodium's guarded memory (kept out of core dumps, wiped
+   when the keyring is freed).
+
+   Programs do not read the file themselves: backscatter-key-cache.h
+   gives every one of them the same keys, read again when the file
+   changes. */
 
 #include "backscatter-mac.h"
 #include "backscatter-tag.h"
@@ -55,6 +62,8 @@ int backscatter_keyring_parse(const char *name, const void *data,
 			      const char **error_r);
 void backscatter_keyring_free(struct backscatter_keyring **keyring);
 
+/* The number of keys; a file of only comments gives none, and a
+   keyring without keys verifies nothing (every verdict is unknown) */
 unsigned int
 backscatter_keyring_count(const struct backscatter_keyring *keyring);
 
