@@ -134,7 +134,8 @@ bool backscatter_settings_check(struct backscatter_settings *set, pool_t pool,
 	/* bs1 reconstructs the expiry day within half its 32768-day cycle,
 	   prvs within its 1000 days */
 	if (set->tag_lifetime / BACKSCATTER_SECS_PER_DAY +
-	    set->tag_grace / BACKSCATTER_SECS_PER_DAY > 365) {
+	    set->tag_grace / BACKSCATTER_SECS_PER_DAY >
+	    BACKSCATTER_TAG_MAX_DAYS) {
 		*error_r = "backscatter_tag_lifetime plus "
 			"backscatter_tag_grace must not exceed 365 days";
 		return FALSE;

@@ -41,8 +41,11 @@ bool backscatter_verdict_from_str(const char *name,
 }
 
 /* The window of expiry days a tag may carry today: from the days whose
-   tags are still within their grace, to the last day we could have given
-   a tag signed today. The clock skew widens it both ways. */
+   tags are still within their grace, to the last day any signer of ours
+   could have given a tag signed today. That is the widest lifetime the
+   settings allow, not the current one: a tag whose MAC is ours stays
+   valid until it expires when the lifetime is shortened, or when a signer
+   elsewhere has a longer one. The clock skew widens it both ways. */
 static void
 expiry_window(const struct backscatter_tag_settings *set, time_t now,
 	      unsigned int *lo_r, unsigned int *hi_r)
@@ -51,7 +54,7 @@ expiry_window(const struct backscatter_tag_settings *set, time_t now,
 	unsigned int latest = backscatter_day_of(now + set->clock_skew_secs);
 
 	*lo_r = earliest > set->grace_days ? earliest - set->grace_days : 0;
-	*hi_r = latest + set->lifetime_days;
+	*hi_r = latest + BACKSCATTER_TAG_MAX_DAYS;
 }
 
 /* Finds the full expiry day for the tag's reduced one, as the tag counts
@@ -74,6 +77,25 @@ full_expiry_day(const struct backscatter_tag *tag, unsigned int lo,
 	if (tag->scheme == BACKSCATTER_SCHEME_PRVS || day - hi > lo - past)
 		return past;
 	return day;
+}
+
+/* prvs counts days modulo 1000, so a day beyond the current lifetime
+   may also be a tag that expired years ago (Exim's vectors have them).
+   Only a key too young to have made that old tag tells it was made with
+   a longer lifetime than today's; otherwise BATV's reading, expired,
+   stands. bs1's 89-year cycle has no such doubt. */
+static unsigned int
+prvs_disambiguate(const struct backscatter_key *key,
+		  const struct backscatter_tag_settings *set, time_t now,
+		  unsigned int day)
+{
+	unsigned int modulus = backscatter_schemes[BACKSCATTER_SCHEME_PRVS].day_modulus;
+	unsigned int latest = backscatter_day_of(now + set->clock_skew_secs);
+
+	if (day <= latest + set->lifetime_days || day < modulus ||
+	    day - modulus < key->created_day)
+		return day;
+	return day - modulus;
 }
 
 static bool
@@ -106,27 +128,37 @@ mac_matches(const struct backscatter_key *key,
 }
 
 /* Does the MAC cover this address? bs1 covers the canonical address.
-   prvs covers the address as the signer saw it: try it as received, then
-   with the local part lower-cased, as Exim lower-cases local parts before
-   its ACLs run. */
+   prvs covers the address as the signer saw it, and MTAs change case on
+   the way back: try the address as received, then with the domain
+   lower-cased (domains carry no case), then with the local part
+   lower-cased too (Exim lower-cases local parts before its ACLs run,
+   and our own prvs signer signs lower case). */
 static bool
 tag_mac_valid(const struct backscatter_key *key,
 	      const struct backscatter_tag *tag)
 {
 	const struct smtp_address *untagged = &tag->untagged;
-	const char *received, *lowered;
+	const char *candidates[3];
+	unsigned int i, j, count = 0;
 
 	if (tag->scheme == BACKSCATTER_SCHEME_BS1) {
 		return mac_matches(key, tag,
 				   backscatter_canonical_address(untagged));
 	}
-	received = t_strconcat(untagged->localpart, "@", untagged->domain,
-			       NULL);
-	lowered = t_strconcat(t_str_lcase(untagged->localpart), "@",
-			      untagged->domain, NULL);
-	return mac_matches(key, tag, received) ||
-		(strcmp(received, lowered) != 0 &&
-		 mac_matches(key, tag, lowered));
+	candidates[count++] = t_strconcat(untagged->localpart, "@",
+					  untagged->domain, NULL);
+	candidates[count++] = t_strconcat(untagged->localpart, "@",
+					  t_str_lcase(untagged->domain), NULL);
+	candidates[count++] = backscatter_canonical_address(untagged);
+	for (i = 0; i < count; i++) {
+		for (j = 0; j < i; j++) {
+			if (strcmp(candidates[i], candidates[j]) == 0)
+				break;
+		}
+		if (j == i && mac_matches(key, tag, candidates[i]))
+			return TRUE;
+	}
+	return FALSE;
 }
 
 static void
@@ -148,7 +180,7 @@ verify_tag(const struct backscatter_keyring *keyring,
 
 	key = backscatter_keyring_verifying_key(keyring, tag->scheme,
 		tag->key_id, backscatter_day_of(now),
-		set->lifetime_days + set->grace_days);
+		BACKSCATTER_TAG_MAX_DAYS + set->grace_days);
 	if (key == NULL) {
 		verdict(result, BACKSCATTER_VERDICT_FORGED,
 			BACKSCATTER_CAUSE_UNKNOWN_KEY);
@@ -162,6 +194,8 @@ verify_tag(const struct backscatter_keyring *keyring,
 
 	expiry_window(set, now, &lo, &hi);
 	day = full_expiry_day(tag, lo, hi);
+	if (tag->scheme == BACKSCATTER_SCHEME_PRVS)
+		day = prvs_disambiguate(key, set, now, day);
 	result->expiry_day = day;
 	if (day >= lo && day <= hi) {
 		verdict(result, BACKSCATTER_VERDICT_VALID,
@@ -188,6 +222,10 @@ backscatter_verification_reason(const struct backscatter_verification *result)
 	case BACKSCATTER_CAUSE_NO_KEYS:
 		return result->tagged ? "no keys loaded" :
 			"no tag, and no keys loaded";
+	case BACKSCATTER_CAUSE_NOT_BOUND:
+		return t_strdup_printf("%s tag of the original recipient %s, "
+			"which nothing ties to this mailbox", scheme,
+			smtp_address_encode(result->address));
 	case BACKSCATTER_CAUSE_MALFORMED:
 		return t_strconcat("malformed tag: ", result->malformed, NULL);
 	case BACKSCATTER_CAUSE_UNKNOWN_KEY:
@@ -222,19 +260,152 @@ void backscatter_verify(const struct backscatter_keyring *keyring,
 	ret = backscatter_tag_parse(address, set->delimiters, pool,
 				    &result_r->tag, &error);
 	result_r->tagged = ret != 0;
-	if (ret < 0) {
-		verdict(result_r, BACKSCATTER_VERDICT_FORGED,
-			BACKSCATTER_CAUSE_MALFORMED);
+	if (ret < 0)
 		result_r->malformed = p_strdup(pool, error);
-	} else if (keyring == NULL) {
+	/* Without keys nothing is known, not even that a tag that does not
+	   parse is not ours: a missing or emptied key file must not turn
+	   bounces into forged ones */
+	if (keyring == NULL || backscatter_keyring_count(keyring) == 0) {
 		verdict(result_r, BACKSCATTER_VERDICT_UNKNOWN,
 			BACKSCATTER_CAUSE_NO_KEYS);
+	} else if (ret < 0) {
+		verdict(result_r, BACKSCATTER_VERDICT_FORGED,
+			BACKSCATTER_CAUSE_MALFORMED);
 	} else if (ret == 0) {
 		verdict(result_r, BACKSCATTER_VERDICT_UNSIGNED,
 			BACKSCATTER_CAUSE_NO_TAG);
 	} else {
 		verify_tag(keyring, set, now, result_r);
 	}
+}
+
+/*
+ * Which tag counts for a delivery
+ */
+
+const char *
+backscatter_address_mailbox(const struct smtp_address *address,
+			    const char *delimiters)
+{
+	const char *localpart = address->localpart == NULL ? "" :
+		address->localpart;
+	size_t len = strcspn(localpart, delimiters);
+
+	return t_strconcat(t_str_lcase(t_strndup(localpart, len)), "@",
+			   address->domain == NULL ? "" :
+			   t_str_lcase(address->domain), NULL);
+}
+
+/* valid > expired > forged: what a genuine tag may have become */
+static unsigned int verdict_rank(enum backscatter_verdict verdict)
+{
+	switch (verdict) {
+	case BACKSCATTER_VERDICT_VALID:
+		return 3;
+	case BACKSCATTER_VERDICT_EXPIRED:
+		return 2;
+	case BACKSCATTER_VERDICT_FORGED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static bool
+same_tag(const struct backscatter_verification *a,
+	 const struct backscatter_verification *b)
+{
+	return a->tag.value != NULL && b->tag.value != NULL &&
+		a->tag.scheme == b->tag.scheme &&
+		strcmp(a->tag.value, b->tag.value) == 0;
+}
+
+/* The mailbox an address names, with its tag (when it has a well-formed
+   one) and any detail taken away */
+static const char *
+verification_mailbox(const struct backscatter_verification *result,
+		     const struct smtp_address *address,
+		     const char *delimiters)
+{
+	if (result->tagged && result->tag.untagged.domain != NULL)
+		address = &result->tag.untagged;
+	return backscatter_address_mailbox(address, delimiters);
+}
+
+/* Does the ORCPT belong to the mailbox delivered to? 1 when it names the
+   same mailbox or the owner lookup says so, 0 when the lookup names
+   another user, -1 when nothing tells */
+static int
+orcpt_owned(const struct backscatter_recipient *rcpt,
+	    const struct backscatter_verification *delivered_result,
+	    const struct backscatter_verification *orcpt_result,
+	    const char *delimiters)
+{
+	const struct smtp_address *untagged = &orcpt_result->tag.untagged;
+
+	if (strcmp(verification_mailbox(orcpt_result, rcpt->orcpt,
+					delimiters),
+		   verification_mailbox(delivered_result, rcpt->delivered,
+					delimiters)) == 0)
+		return 1;
+	if (rcpt->owner_lookup == NULL || untagged->domain == NULL)
+		return -1;
+	return rcpt->owner_lookup(untagged, rcpt->owner_context);
+}
+
+static void
+verdict_not_bound(struct backscatter_verification *result,
+		  const struct backscatter_verification *orcpt_result)
+{
+	*result = *orcpt_result;
+	verdict(result, BACKSCATTER_VERDICT_UNKNOWN,
+		BACKSCATTER_CAUSE_NOT_BOUND);
+	result->expiry_day = 0;
+}
+
+void backscatter_verify_recipient(const struct backscatter_keyring *keyring,
+				  const struct backscatter_tag_settings *set,
+				  const struct backscatter_recipient *rcpt,
+				  time_t now, pool_t pool,
+				  struct backscatter_verification *result_r)
+{
+	struct backscatter_verification orcpt_result;
+
+	backscatter_verify(keyring, set, rcpt->delivered, now, pool, result_r);
+	result_r->address = smtp_address_clone(pool, rcpt->delivered);
+	if (rcpt->orcpt == NULL ||
+	    result_r->cause == BACKSCATTER_CAUSE_NO_KEYS)
+		return;
+	backscatter_verify(keyring, set, rcpt->orcpt, now, pool,
+			   &orcpt_result);
+	orcpt_result.address = smtp_address_clone(pool, rcpt->orcpt);
+	if (!orcpt_result.tagged)
+		return;
+
+	if (result_r->tagged) {
+		/* The same tag on another local part: an MTA propagated the
+		   extension through an alias (info+T became alice+T). A
+		   valid tag of the delivered address needs no help; another
+		   user's tag moved onto this one proves nothing. */
+		struct backscatter_verification delivered_result = *result_r;
+
+		if (!same_tag(result_r, &orcpt_result) ||
+		    result_r->verdict == BACKSCATTER_VERDICT_VALID)
+			return;
+		if (orcpt_owned(rcpt, &delivered_result, &orcpt_result,
+				set->delimiters) == 0)
+			verdict_not_bound(result_r, &orcpt_result);
+		else if (verdict_rank(orcpt_result.verdict) >
+			 verdict_rank(result_r->verdict))
+			*result_r = orcpt_result;
+		return;
+	}
+	/* An untagged delivery: the ORCPT's tag counts only for an address
+	   of this mailbox, as ORCPT is written by whoever sent the bounce */
+	if (orcpt_owned(rcpt, result_r, &orcpt_result, set->delimiters) == 1)
+		*result_r = orcpt_result;
+	else
+		verdict_not_bound(result_r, &orcpt_result);
 }
 
 /* A local part we can tag: a dot-atom (RFC 5321; with UTF-8 as RFC 6531

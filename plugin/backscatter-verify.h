@@ -7,18 +7,26 @@
    bounce:
    - valid: a tag of ours, with a correct MAC, not expired;
    - expired: a tag of ours, correct MAC, past its expiry and grace;
-   - forged: a bad MAC, a key id we do not have, a malformed tag, or a bs1
-     expiry further ahead than we ever sign;
+   - forged: a bad MAC, a key id we do not have, a malformed tag, or an
+     expiry further ahead than any signer of ours gives
+     (BACKSCATTER_TAG_MAX_DAYS);
    - unsigned: no tag at all;
-   - unknown: we cannot tell, because no keys are loaded.
+   - unknown: we cannot tell: no keys are loaded (no file, an unusable
+     one, or one without keys), or the tag is on an original recipient
+     that nothing ties to the mailbox (backscatter_verify_recipient()).
 
-   The verdict never depends on anything but the address, the keys, the
+   The verdict never depends on anything but the addresses, the keys, the
    settings and the time passed in, so it is the same in Sieve, LMTP and
-   the CLI. */
+   the CLI. The threat model behind it is in docs/bs1-tag-format.md. */
 
 #include "backscatter-tag.h"
 
 struct backscatter_keyring;
+
+/* The longest a tag may live: tag lifetime plus grace never exceed it
+   (backscatter_settings_check()), so no tag of ours expires later than
+   this many days after it was made, whatever the settings are now */
+#define BACKSCATTER_TAG_MAX_DAYS 365
 
 enum backscatter_verdict {
 	BACKSCATTER_VERDICT_VALID = 0,
@@ -52,6 +60,8 @@ enum backscatter_verify_cause {
 	BACKSCATTER_CAUSE_TOO_FAR_AHEAD,
 	BACKSCATTER_CAUSE_EXPIRED,
 	BACKSCATTER_CAUSE_VALID,
+	/* the tag is in an ORCPT that nothing ties to the mailbox */
+	BACKSCATTER_CAUSE_NOT_BOUND,
 };
 
 struct backscatter_verification {
@@ -65,6 +75,22 @@ struct backscatter_verification {
 	struct backscatter_tag tag;
 	/* The full expiry day, when the MAC was right; 0 otherwise */
 	unsigned int expiry_day;
+	/* backscatter_verify_recipient(): the address whose tag this is
+	   about, the delivered one or the ORCPT */
+	const struct smtp_address *address;
+};
+
+/* A delivery's recipient, as the MTA gave it */
+struct backscatter_recipient {
+	/* RCPT TO, before anything took its tag away */
+	const struct smtp_address *delivered;
+	/* The ORCPT parameter, or NULL. Whoever sends the bounce writes it. */
+	const struct smtp_address *orcpt;
+	/* Who owns this (untagged) address? 1 the user delivered to, 0
+	   another user, -1 no one or cannot tell. NULL: only the
+	   delivered address's own mailbox belongs to it. */
+	int (*owner_lookup)(const struct smtp_address *address, void *context);
+	void *owner_context;
 };
 
 const char *backscatter_verdict_to_str(enum backscatter_verdict verdict);
@@ -83,6 +109,33 @@ void backscatter_verify(const struct backscatter_keyring *keyring,
 			const struct smtp_address *address, time_t now,
 			pool_t pool,
 			struct backscatter_verification *result_r);
+
+/* Judges the tag that counts for a delivery, the one rule LMTP, Sieve and
+   the CLI all use. A tag counts only where the delivery ties it to the
+   mailbox:
+   - a tag on the delivered address is judged as it is; when the ORCPT
+     carries the same tag on another address (an alias that propagated
+     the extension), the ORCPT's verdict counts when better, unless the
+     owner lookup says the ORCPT is another user's (then unknown);
+   - an untagged delivery takes the ORCPT's tag only when the ORCPT
+     names the same mailbox (case-insensitive, detail ignored) or the
+     owner lookup says it is this user's; otherwise the verdict is
+     unknown (cause NOT_BOUND): never valid, and never forged either, as
+     an alias may not propagate extensions.
+   Without keys it is unknown, as backscatter_verify(). Strings come from
+   pool, scratch space from the data stack. */
+void backscatter_verify_recipient(const struct backscatter_keyring *keyring,
+				  const struct backscatter_tag_settings *set,
+				  const struct backscatter_recipient *rcpt,
+				  time_t now, pool_t pool,
+				  struct backscatter_verification *result_r);
+
+/* The mailbox an untagged address names: "local@domain" lower-cased,
+   with any detail (from the first of delimiters on) taken away. Data
+   stack. */
+const char *
+backscatter_address_mailbox(const struct smtp_address *address,
+			    const char *delimiters);
 
 /* Tags the address with the scheme's signing key in the given form.
    Returns 1 and the tagged address (data stack), 0 when the address must

@@ -202,7 +202,8 @@ static const struct {
 	{ "uppercase PRVS= prefix", BACKSCATTER_VERDICT_VALID, NULL },
 	{ "local part case changed", BACKSCATTER_VERDICT_VALID,
 	  "the lower-cased local part is tried too" },
-	{ "domain case changed", BACKSCATTER_VERDICT_FORGED, NULL },
+	{ "domain case changed", BACKSCATTER_VERDICT_VALID,
+	  "domains carry no case, and MTAs change it on the way back" },
 	{ "old slash syntax prvs=user/KDDDHHHHHH@dom",
 	  BACKSCATTER_VERDICT_FORGED,
 	  "a prvs= local part that is no prvs tag is malformed, not untagged" },
@@ -473,16 +474,52 @@ START_TEST(test_bs1_future_is_forged)
 {
 	struct backscatter_keyring *kr = keyring(BS1_KEY);
 	struct backscatter_verification result;
-	/* signed 30 days from now: no tag of ours expires that late */
+	/* signed 400 days from now: no tag of ours expires that late,
+	   whatever the lifetime (at most 365 days) */
 	const char *tag = sign_at(kr, BACKSCATTER_SCHEME_BS1,
 				  BACKSCATTER_TAG_FORM_SUBADDRESS,
 				  "alice@example.com",
-				  (time_t)(DAY0 + 30) * 86400);
+				  (time_t)(DAY0 + 400) * 86400);
 
 	ck_assert_verdict(verify(kr, &default_set, tag,
 		(time_t)DAY0 * 86400, &result), BACKSCATTER_VERDICT_FORGED,
 		"expiry far ahead");
 	backscatter_keyring_free(&kr);
+}
+END_TEST
+
+START_TEST(test_lifetime_shortened)
+{
+	struct backscatter_tag_settings long_set = default_set;
+	struct backscatter_tag_settings short_set = default_set;
+	struct backscatter_verification result;
+	const struct smtp_address *tagged;
+	struct backscatter_keyring *kr;
+	unsigned int scheme;
+	const char *tag;
+
+	/* Tags signed with a 60 days' lifetime (by this server before the
+	   admin shortened it, or by a signer elsewhere) stay valid until
+	   they expire, under a lifetime of 1 day */
+	long_set.lifetime_days = 60;
+	short_set.lifetime_days = 1;
+	for (scheme = 0; scheme < BACKSCATTER_SCHEME_COUNT; scheme++) {
+		kr = keyring(t_strdup_printf("%s%s", BS1_KEY,
+			"prvs 1 2025-11-01 - secret\n"));
+		ck_assert_int_eq(backscatter_sign(kr, &long_set, scheme,
+			BACKSCATTER_TAG_FORM_SUBADDRESS,
+			smtp_address_create(pool_datastack_create(), "alice",
+					    "example.com"),
+			(time_t)DAY0 * 86400 + NOON, &tagged, &tag), 1);
+		tag = smtp_address_encode(tagged);
+		ck_assert_verdict(verify(kr, &short_set, tag,
+			(time_t)(DAY0 + 30) * 86400, &result),
+			BACKSCATTER_VERDICT_VALID, tag);
+		ck_assert_verdict(verify(kr, &short_set, tag,
+			(time_t)(DAY0 + 62) * 86400 + NOON, &result),
+			BACKSCATTER_VERDICT_EXPIRED, tag);
+		backscatter_keyring_free(&kr);
+	}
 }
 END_TEST
 
@@ -584,9 +621,14 @@ START_TEST(test_key_rotation)
 	ck_assert_verdict(verify(kr, &default_set, old_tag,
 		(time_t)(DAY0 + 8) * 86400 + NOON, &result),
 		BACKSCATTER_VERDICT_EXPIRED, "old tag at the end of the overlap");
-	/* ... and is gone after it */
+	/* ... its tags expire as any do ... */
 	ck_assert_verdict(verify(kr, &default_set, old_tag,
 		(time_t)(DAY0 + 9) * 86400 + NOON, &result),
+		BACKSCATTER_VERDICT_EXPIRED, "old tag expired");
+	/* ... and the key is gone when no tag it made can be valid, even
+	   one made with the longest lifetime the settings allow */
+	ck_assert_verdict(verify(kr, &default_set, old_tag,
+		(time_t)(DAY0 + 368) * 86400 + NOON, &result),
 		BACKSCATTER_VERDICT_FORGED, "old key gone");
 	backscatter_keyring_free(&kr);
 }
@@ -783,6 +825,7 @@ Suite *backscatter_tag_suite(void)
 	tc = tcase_create("verdicts");
 	tcase_add_test(tc, test_expiry_boundaries);
 	tcase_add_test(tc, test_bs1_future_is_forged);
+	tcase_add_test(tc, test_lifetime_shortened);
 	tcase_add_test(tc, test_tampering);
 	tcase_add_test(tc, test_case_changes);
 	tcase_add_test(tc, test_key_rotation);
