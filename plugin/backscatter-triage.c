@@ -204,6 +204,10 @@ received_relay_match(const struct backscatter_settings *set,
 	return TRUE;
 }
 
+/* Did the reporting MTA receive the original from one of our relays?
+   Only the topmost quoted Received header counts: the reporting MTA
+   wrote it about its own hop, while every header below it came with the
+   original, which in backscatter is the spammer's. */
 static bool
 triage_own_relay(const struct backscatter_triage_input *input, pool_t pool,
 		 struct backscatter_triage *result)
@@ -211,22 +215,19 @@ triage_own_relay(const struct backscatter_triage_input *input, pool_t pool,
 	const struct bounce_original *orig = &input->report->original;
 	struct received_relay_match match;
 	const char *value;
-	unsigned int i = 0;
 
-	if (!array_is_created(&input->set->parsed.own_relays) ||
-	    !array_is_created(&orig->received))
+	if (!input->report->original_found ||
+	    !array_is_created(&input->set->parsed.own_relays) ||
+	    !array_is_created(&orig->received) ||
+	    array_count(&orig->received) == 0)
 		return FALSE;
-	array_foreach_elem(&orig->received, value) {
-		i++;
-		if (received_relay_match(input->set, value, &match)) {
-			result->relay = p_strdup(pool, match.relay->host != NULL ?
-				match.relay->host : net_ip2addr(&match.relay->ip));
-			result->relay_seen = p_strdup(pool, match.seen);
-			result->received_index = i;
-			return TRUE;
-		}
-	}
-	return FALSE;
+	value = array_idx_elem(&orig->received, 0);
+	if (!received_relay_match(input->set, value, &match))
+		return FALSE;
+	result->relay = p_strdup(pool, match.relay->host != NULL ?
+		match.relay->host : net_ip2addr(&match.relay->ip));
+	result->relay_seen = p_strdup(pool, match.seen);
+	return TRUE;
 }
 
 /*
@@ -242,7 +243,9 @@ triage_quoted_tag(const struct backscatter_triage_input *input, pool_t pool,
 		  struct backscatter_triage *result)
 {
 	const char *return_path = input->report->original.return_path;
+	const struct smtp_address *recipient;
 	struct backscatter_tag_settings tag_set;
+	struct backscatter_tag tag;
 	struct smtp_address *address;
 	const char *error;
 
@@ -260,14 +263,18 @@ triage_quoted_tag(const struct backscatter_triage_input *input, pool_t pool,
 			   pool, &result->quoted);
 	if (result->quoted.verdict != BACKSCATTER_VERDICT_VALID)
 		return FALSE;
-	/* the recipient may be tagged itself (then its tag was not valid,
-	   or we would not be here): compare what is under the tags */
-	return strcmp(backscatter_canonical_address(
-			&result->quoted.tag.untagged),
-		      backscatter_canonical_address(
-			input->recipient_verification->tagged ?
-			&input->recipient_verification->tag.untagged :
-			input->recipient)) == 0;
+	/* The mailbox delivered to, never the address the verdict was
+	   about (that may be an ORCPT nothing ties to it); the delivered
+	   address may carry a tag itself, which did not decide */
+	recipient = input->recipient;
+	if (backscatter_tag_parse(recipient, tag_set.delimiters,
+				  pool_datastack_create(), &tag,
+				  &error) > 0)
+		recipient = &tag.untagged;
+	return strcmp(backscatter_address_mailbox(
+			&result->quoted.tag.untagged, tag_set.delimiters),
+		      backscatter_address_mailbox(recipient,
+						  tag_set.delimiters)) == 0;
 }
 
 /*
@@ -283,24 +290,54 @@ static bool triage_parse_date(const char *value, time_t *time_r)
 				   time_r, &tz);
 }
 
-/* When the bounced original was sent, as far as we can tell */
+/* The date of a Received header: what follows its last ';' */
+static bool triage_received_date(const char *value, time_t *time_r)
+{
+	const char *semicolon = value == NULL ? NULL : strrchr(value, ';');
+
+	return semicolon != NULL && triage_parse_date(semicolon + 1, time_r);
+}
+
+/* When the bounced original was sent, as far as we can tell. The sender
+   of a bounce writes all of it, but backscatter is written by an honest
+   MTA about a spammer's message: the spammer chose the quoted Date, the
+   reporting MTA wrote the Arrival-Date and the topmost Received header.
+   So those come first, and the quoted Date only when the report has
+   neither. Whatever the source, no bounce comes back later than a tag
+   lives: a date further back counts as lifetime + grace days ago, and a
+   date in the future as now. */
 static void
 triage_sent_day(const struct backscatter_triage_input *input,
 		struct backscatter_triage *result)
 {
 	const struct bounce_report *report = input->report;
-	time_t sent = input->now;
+	const struct bounce_original *orig = &report->original;
+	struct backscatter_tag_settings tag_set;
+	time_t sent = input->now, earliest;
 
-	if (report->original_found &&
-	    triage_parse_date(report->original.date, &sent))
-		result->sent_day_source = BACKSCATTER_TRIAGE_DATE_ORIGINAL;
-	else if (triage_parse_date(report->arrival_date, &sent))
+	if (triage_parse_date(report->arrival_date, &sent))
 		result->sent_day_source = BACKSCATTER_TRIAGE_DATE_ARRIVAL_FIELD;
+	else if (report->original_found &&
+		 array_is_created(&orig->received) &&
+		 array_count(&orig->received) > 0 &&
+		 triage_received_date(array_idx_elem(&orig->received, 0),
+				      &sent))
+		result->sent_day_source = BACKSCATTER_TRIAGE_DATE_RECEIVED;
+	else if (report->original_found &&
+		 triage_parse_date(orig->date, &sent))
+		result->sent_day_source = BACKSCATTER_TRIAGE_DATE_ORIGINAL;
 	else
 		result->sent_day_source = BACKSCATTER_TRIAGE_DATE_NOW;
-	/* a date in the future would only bring enforcement forward */
+
+	backscatter_settings_get_tag_settings(input->set, &tag_set);
+	earliest = input->now - (time_t)(tag_set.lifetime_days +
+		tag_set.grace_days) * BACKSCATTER_SECS_PER_DAY;
 	if (sent > input->now)
 		sent = input->now;
+	else if (sent < earliest) {
+		sent = earliest;
+		result->sent_day_clamped = TRUE;
+	}
 	result->sent_day = backscatter_day_of(sent);
 }
 
@@ -346,24 +383,36 @@ triage_decide(struct backscatter_triage *result,
 	result->cause = cause;
 }
 
-/* What the original proves, when the recipient's tag did not decide */
+/* The one proof a quoted original can give: its Return-Path carries a
+   valid tag of ours for this very address */
 static bool
 triage_original_proof(const struct backscatter_triage_input *input,
 		      pool_t pool, struct backscatter_triage *result)
 {
-	if (!input->report->original_found)
+	if (!input->report->original_found ||
+	    !triage_quoted_tag(input, pool, result))
 		return FALSE;
-	if (triage_own_relay(input, pool, result)) {
-		triage_decide(result, BACKSCATTER_TRIAGE_LEGITIMATE,
+	triage_decide(result, BACKSCATTER_TRIAGE_LEGITIMATE,
+		      BACKSCATTER_TRIAGE_CAUSE_QUOTED_TAG);
+	return TRUE;
+}
+
+/* An untagged recipient that enforcement would call bogus stays unknown
+   when the reporting MTA received the original from our relay: then it
+   was our mail that left unsigned (a signer that was down), and what a
+   spammer can plant below that header changes nothing */
+static void
+triage_unsigned(const struct backscatter_triage_input *input, pool_t pool,
+		struct backscatter_triage *result)
+{
+	if (triage_original_proof(input, pool, result))
+		return;
+	triage_untagged(input, pool, result);
+	if (result->verdict == BACKSCATTER_TRIAGE_BOGUS &&
+	    triage_own_relay(input, pool, result)) {
+		triage_decide(result, BACKSCATTER_TRIAGE_UNKNOWN,
 			      BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY);
-		return TRUE;
 	}
-	if (triage_quoted_tag(input, pool, result)) {
-		triage_decide(result, BACKSCATTER_TRIAGE_LEGITIMATE,
-			      BACKSCATTER_TRIAGE_CAUSE_QUOTED_TAG);
-		return TRUE;
-	}
-	return FALSE;
 }
 
 void backscatter_triage(const struct backscatter_triage_input *input,
@@ -425,15 +474,14 @@ void backscatter_triage(const struct backscatter_triage_input *input,
 			      BACKSCATTER_TRIAGE_CAUSE_TAG_EXPIRED);
 		return;
 	case BACKSCATTER_VERDICT_UNKNOWN:
-		/* without keys only the relays can still prove it */
+		/* no keys, or a tag nothing ties to this mailbox */
 		if (!triage_original_proof(input, pool, result_r)) {
 			triage_decide(result_r, BACKSCATTER_TRIAGE_UNKNOWN,
-				      BACKSCATTER_TRIAGE_CAUSE_NO_KEYS);
+				      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
 		}
 		return;
 	case BACKSCATTER_VERDICT_UNSIGNED:
-		if (!triage_original_proof(input, pool, result_r))
-			triage_untagged(input, pool, result_r);
+		triage_unsigned(input, pool, result_r);
 		return;
 	case BACKSCATTER_VERDICT_COUNT:
 		break;
@@ -450,15 +498,25 @@ triage_sent_day_str(const struct backscatter_triage *result)
 {
 	const char *day = backscatter_day_to_str(result->sent_day);
 
+	const char *what = NULL;
+
 	switch (result->sent_day_source) {
 	case BACKSCATTER_TRIAGE_DATE_ORIGINAL:
-		return t_strconcat("the original is dated ", day, NULL);
+		what = "the original is dated ";
+		break;
 	case BACKSCATTER_TRIAGE_DATE_ARRIVAL_FIELD:
-		return t_strconcat("the report says it arrived ", day, NULL);
+		what = "the report says it arrived ";
+		break;
+	case BACKSCATTER_TRIAGE_DATE_RECEIVED:
+		what = "the reporting MTA received it ";
+		break;
 	case BACKSCATTER_TRIAGE_DATE_NOW:
-		return t_strconcat("the bounce arrived ", day, NULL);
+		what = "the bounce arrived ";
+		break;
 	}
-	i_unreached();
+	i_assert(what != NULL);
+	return t_strconcat(what, result->sent_day_clamped ?
+			   "no earlier than " : "", day, NULL);
 }
 
 const char *backscatter_triage_evidence(const struct backscatter_triage *result)
@@ -482,12 +540,12 @@ const char *backscatter_triage_evidence(const struct backscatter_triage *result)
 		return t_strdup_printf("recipient %s: %s",
 			backscatter_verdict_to_str(rcpt->verdict),
 			backscatter_verification_reason(rcpt));
-	case BACKSCATTER_TRIAGE_CAUSE_NO_KEYS:
+	case BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN:
 		return backscatter_verification_reason(rcpt);
 	case BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY:
-		return t_strdup_printf("quoted Received header %u names our "
-				       "relay %s (as %s)",
-				       result->received_index, result->relay,
+		return t_strdup_printf("no tag, but the reporting MTA "
+				       "received the original from our "
+				       "relay %s (as %s)", result->relay,
 				       result->relay_seen);
 	case BACKSCATTER_TRIAGE_CAUSE_QUOTED_TAG:
 		return t_strdup_printf("quoted Return-Path: %s",

@@ -19,21 +19,30 @@
    - legitimate: the recipient's tag is valid.
    - bogus: the recipient's tag is forged (bad MAC, unknown key, malformed,
      too far ahead) or expired. The tag is checked cryptographically while
-     a quoted original is text the sender of the bounce wrote, so no proof
-     from the original overrules it.
-   - legitimate: the quoted original proves the message was ours: one of
-     its Received headers names one of our relays as a whole host name
-     after "from" or "by", or as a host or IP address of its "from"
-     comment; or its Return-Path carries a valid tag for the same
-     address as the recipient. A Received header that does not parse up
-     to its ";" proves nothing.
+     a quoted original is text the sender of the bounce wrote, so nothing
+     quoted overrules it.
+   - legitimate: the quoted original's Return-Path carries a valid tag for
+     the recipient's own address (what a replayed tag could do anyway).
+   - unknown: the tag verdict is unknown (no keys, or a tag in an ORCPT
+     that nothing ties to the mailbox).
    - bogus: the recipient is untagged, its domain is one of the sign
      domains, enforcement is set, and the original was sent on or after
-     backscatter_enforce_since. When it was sent is the quoted original's
-     Date, else the report's Arrival-Date, else the time the bounce
-     arrived (now); a date later than now counts as now.
-   - unknown: untagged without enforcement, or sent before it began; no
-     keys (only the relay proof works without keys).
+     backscatter_enforce_since. When it was sent is the report's
+     Arrival-Date, else the date of the topmost quoted Received header
+     (both written by the reporting MTA), else the quoted Date, else
+     now; never later than now, nor earlier than lifetime + grace days
+     before it.
+   - unknown instead of that bogus: the topmost quoted Received header,
+     which the reporting MTA wrote about its own hop, names one of
+     backscatter_own_relays as the host it received the original from
+     (our mail that left unsigned). Received headers further down are
+     the original's own text, which in backscatter the spammer wrote;
+     they prove nothing.
+   - unknown: untagged without enforcement, or sent before it began.
+
+   No quoted text ever makes a verdict legitimate on its own, and no
+   error or missing key makes it bogus. The threat model is in
+   docs/bs1-tag-format.md.
 
    The triage never reads the message or the key file itself: the caller
    hands in the analysis and the verdict it already has, so that both are
@@ -66,10 +75,11 @@ enum backscatter_triage_cause {
 	BACKSCATTER_TRIAGE_CAUSE_TAG_VALID,
 	BACKSCATTER_TRIAGE_CAUSE_TAG_FORGED,
 	BACKSCATTER_TRIAGE_CAUSE_TAG_EXPIRED,
-	BACKSCATTER_TRIAGE_CAUSE_NO_KEYS,
+	BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN,
 	/* proof from the quoted original */
-	BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY,
 	BACKSCATTER_TRIAGE_CAUSE_QUOTED_TAG,
+	/* untagged, but the reporting MTA received it from our relay */
+	BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY,
 	/* untagged recipient */
 	BACKSCATTER_TRIAGE_CAUSE_ENFORCED,
 	BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT,
@@ -81,6 +91,7 @@ enum backscatter_triage_cause {
 enum backscatter_triage_date_source {
 	BACKSCATTER_TRIAGE_DATE_ORIGINAL = 0,
 	BACKSCATTER_TRIAGE_DATE_ARRIVAL_FIELD,
+	BACKSCATTER_TRIAGE_DATE_RECEIVED,
 	BACKSCATTER_TRIAGE_DATE_NOW,
 };
 
@@ -106,10 +117,9 @@ struct backscatter_triage {
 	const struct backscatter_verification *recipient_verification;
 	/* CAUSE_ERROR: what failed */
 	const char *error;
-	/* CAUSE_OWN_RELAY: the relay as configured, what the Received
-	   header said, and which quoted Received header (from 1) */
+	/* CAUSE_OWN_RELAY: the relay as configured, and what the topmost
+	   quoted Received header said */
 	const char *relay, *relay_seen;
-	unsigned int received_index;
 	/* CAUSE_QUOTED_TAG: the verdict on the quoted Return-Path */
 	struct backscatter_verification quoted;
 	/* enforcement causes: the recipient's domain, the day the
@@ -117,6 +127,8 @@ struct backscatter_triage {
 	const char *domain;
 	unsigned int enforce_since_day, sent_day;
 	enum backscatter_triage_date_source sent_day_source;
+	/* the date was further back than a bounce can come */
+	bool sent_day_clamped;
 };
 
 const char *backscatter_triage_verdict_to_str(

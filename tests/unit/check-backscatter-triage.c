@@ -270,10 +270,41 @@ START_TEST(test_no_keys)
 	/* neither a tagged nor an untagged address can be judged, and
 	   enforcement needs keys to tell the two apart */
 	assert_triage(&t, tagged, BACKSCATTER_TRIAGE_UNKNOWN,
-		      BACKSCATTER_TRIAGE_CAUSE_NO_KEYS);
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
 	assert_triage(&t, address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
-		      BACKSCATTER_TRIAGE_CAUSE_NO_KEYS);
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
+	/* not even a tag that does not parse is known to be forged */
+	assert_triage(&t, address("alice+bs1=short@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
+	t.keyring = kr;
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_empty_keyring)
+{
+	static const char comments[] = "# no keys yet\n\n";
+	struct triage_test t;
+	const struct smtp_address *tagged;
+	struct backscatter_keyring *kr;
+	const char *error;
+
+	triage_test_init(&t, TRUE, "example.com", "", "2020-01-01");
+	tagged = signed_alice(&t, t.now);
+	kr = t.keyring;
+	ck_assert_int_eq(backscatter_keyring_parse("comments", comments,
+		strlen(comments), &t.keyring, &error), 0);
+	ck_assert_uint_eq(backscatter_keyring_count(t.keyring), 0);
+	/* a file of only comments is no keys, not keys none of which
+	   made the tag */
+	assert_triage(&t, tagged, BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
+	backscatter_keyring_free(&t.keyring);
 	t.keyring = kr;
 	triage_test_deinit(&t);
 }
@@ -283,13 +314,13 @@ START_TEST(test_no_keys_relay)
 {
 	struct triage_test t;
 
-	triage_test_init(&t, FALSE, "", RELAY_NAME, "");
-	/* the relays need no keys */
+	triage_test_init(&t, FALSE, "example.com", RELAY_NAME, "2020-01-01");
+	/* quoted text proves nothing, with or without keys */
 	quote_received(&t, "from "RELAY_NAME" ("RELAY_NAME" ["RELAY_IP"]) "
 		       "by mx.remote.example; Mon, 15 Jun 2026 10:00:00 +0000");
 	assert_triage(&t, address("alice@example.com"),
-		      BACKSCATTER_TRIAGE_LEGITIMATE,
-		      BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY);
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
 	triage_test_deinit(&t);
 }
 END_TEST
@@ -385,8 +416,10 @@ START_TEST(test_enforcement_original_date)
 	struct triage_test t;
 
 	triage_test_init(&t, TRUE, "example.com", "", "2026-03-01");
+	/* bounced two days after signing began */
+	t.now = day_time("2026-03-03");
 	quote_original(&t);
-	/* sent the day before signing began, bounced long after */
+	/* sent the day before signing began */
 	t.report.original.date = "Sat, 28 Feb 2026 23:30:00 +0000";
 	assert_triage(&t, address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
@@ -399,14 +432,77 @@ START_TEST(test_enforcement_original_date)
 	assert_triage(&t, address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
-	/* an unparsable Date falls back to the report's Arrival-Date */
+	/* an unparsable Date: the bounce's arrival */
 	t.report.original.date = "last Tuesday";
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	ck_assert_int_eq(t.result.sent_day_source,
+			 BACKSCATTER_TRIAGE_DATE_NOW);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_enforcement_backdated)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "example.com", "", "2026-03-01");
+	t.now = day_time("2026-03-03");
+	quote_original(&t);
+	/* the spammer's backdated Date loses to what the reporting MTA
+	   wrote: its Arrival-Date ... */
+	t.report.original.date = "Sat, 28 Feb 2026 23:30:00 +0000";
+	t.report.arrival_date = "Mon, 2 Mar 2026 08:00:00 +0000";
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	ck_assert_int_eq(t.result.sent_day_source,
+			 BACKSCATTER_TRIAGE_DATE_ARRIVAL_FIELD);
+	/* ... which tells the truth of mail sent before, too */
 	t.report.arrival_date = "Fri, 27 Feb 2026 08:00:00 +0000";
+	t.report.original.date = "Mon, 2 Mar 2026 08:00:00 +0000";
 	assert_triage(&t, address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
+	/* ... or the topmost quoted Received header's date, not one the
+	   spammer added below it */
+	t.report.arrival_date = NULL;
+	t.report.original.date = "Sat, 28 Feb 2026 23:30:00 +0000";
+	quote_received(&t, "from bot.example (bot.example [198.51.100.7]) "
+		       "by mx.remote.example; Mon, 2 Mar 2026 09:00:00 +0000");
+	quote_received(&t, "from x by y; Fri, 27 Feb 2026 08:00:00 +0000");
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	ck_assert_int_eq(t.result.sent_day_source,
-			 BACKSCATTER_TRIAGE_DATE_ARRIVAL_FIELD);
+			 BACKSCATTER_TRIAGE_DATE_RECEIVED);
+	assert_evidence(&t, "2026-03-02");
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_enforcement_date_clamped)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "example.com", "", "2026-06-01");
+	quote_original(&t);
+	/* no bounce comes back two years late: the Date counts as
+	   lifetime + grace (8 days) before the bounce arrived */
+	t.report.original.date = "Sat, 13 Jun 2024 10:00:00 +0000";
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	ck_assert(t.result.sent_day_clamped);
+	assert_evidence(&t, "no earlier than 2026-06-07");
+	/* while a Date within that window counts as it is */
+	t.report.original.date = "Sun, 31 May 2026 10:00:00 +0000";
+	t.now = day_time("2026-06-05");
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
+	ck_assert(!t.result.sent_day_clamped);
 	triage_test_deinit(&t);
 }
 END_TEST
@@ -443,17 +539,44 @@ START_TEST(test_relay_match)
 {
 	struct triage_test t;
 
-	/* even under enforcement, proof makes it legitimate */
+	/* untagged under enforcement: bogus, unless the reporting MTA
+	   received the original from our relay (our mail, unsigned) */
 	triage_test_init(&t, TRUE, "example.com",
 			 RELAY_NAME" "RELAY_IP" 2001:db8::25", "2020-01-01");
+	quote_received(&t, relay_received[_i]);
 	quote_received(&t, "from a.example by b.example; "
 		       "Mon, 15 Jun 2026 10:00:00 +0000");
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY);
+	assert_evidence(&t, "reporting MTA received the original from our "
+			"relay");
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_relay_planted)
+{
+	struct triage_test t;
+
+	/* the same header below the reporting MTA's own is the
+	   original's text, which the spammer wrote */
+	triage_test_init(&t, TRUE, "example.com",
+			 RELAY_NAME" "RELAY_IP" 2001:db8::25", "2020-01-01");
+	quote_received(&t, "from bot.example (bot.example [198.51.100.7]) "
+		       "by mx.remote.example; Mon, 15 Jun 2026 10:00:00 +0000");
 	quote_received(&t, relay_received[_i]);
 	assert_triage(&t, address("alice@example.com"),
-		      BACKSCATTER_TRIAGE_LEGITIMATE,
-		      BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY);
-	ck_assert_uint_eq(t.result.received_index, 2);
-	assert_evidence(&t, "Received header 2");
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	/* and it never made anything legitimate: without enforcement an
+	   untagged bounce stays unknown */
+	triage_test_deinit(&t);
+	triage_test_init(&t, TRUE, "", RELAY_NAME" "RELAY_IP, "");
+	quote_received(&t, relay_received[_i]);
+	assert_triage(&t, address("alice@example.com"),
+		      BACKSCATTER_TRIAGE_UNKNOWN,
+		      BACKSCATTER_TRIAGE_CAUSE_NOT_ENFORCED);
 	triage_test_deinit(&t);
 }
 END_TEST
@@ -463,16 +586,18 @@ START_TEST(test_relay_by_ip_only)
 	struct triage_test t;
 
 	/* configured by address only: the name proves nothing */
-	triage_test_init(&t, TRUE, "", "["RELAY_IP"]", "");
+	triage_test_init(&t, TRUE, "example.com", "["RELAY_IP"]",
+			 "2020-01-01");
 	quote_received(&t, "from "RELAY_NAME" by mx.remote.example; "
 		       "Mon, 15 Jun 2026 10:00:00 +0000");
 	assert_triage(&t, address("alice@example.com"),
-		      BACKSCATTER_TRIAGE_UNKNOWN,
-		      BACKSCATTER_TRIAGE_CAUSE_NOT_ENFORCED);
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	array_clear(&t.report.original.received);
 	quote_received(&t, "from "RELAY_NAME" ("RELAY_NAME" ["RELAY_IP"]) "
 		       "by mx.remote.example; Mon, 15 Jun 2026 10:00:00 +0000");
 	assert_triage(&t, address("alice@example.com"),
-		      BACKSCATTER_TRIAGE_LEGITIMATE,
+		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY);
 	assert_evidence(&t, RELAY_IP);
 	triage_test_deinit(&t);
@@ -521,11 +646,12 @@ START_TEST(test_relay_no_match)
 {
 	struct triage_test t;
 
-	triage_test_init(&t, TRUE, "", RELAY_NAME" "RELAY_IP, "");
+	triage_test_init(&t, TRUE, "example.com", RELAY_NAME" "RELAY_IP,
+			 "2020-01-01");
 	quote_received(&t, forged_received[_i]);
 	assert_triage(&t, address("alice@example.com"),
-		      BACKSCATTER_TRIAGE_UNKNOWN,
-		      BACKSCATTER_TRIAGE_CAUSE_NOT_ENFORCED);
+		      BACKSCATTER_TRIAGE_BOGUS,
+		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	triage_test_deinit(&t);
 }
 END_TEST
@@ -565,6 +691,194 @@ START_TEST(test_quoted_return_path)
 	assert_triage(&t, address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+/*
+ * Which tag counts for a delivery (backscatter_verify_recipient)
+ */
+
+/* An owner lookup that knows alice and bob as users, and nothing of
+   aliases such as info */
+static int owner_lookup(const struct smtp_address *address, void *context)
+{
+	const char *delivered_user = context;
+	const char *local = t_str_lcase(address->localpart);
+
+	if (strcmp(local, "alice") != 0 && strcmp(local, "bob") != 0)
+		return -1;
+	return strcmp(local, delivered_user) == 0 ? 1 : 0;
+}
+
+static const struct smtp_address *
+signed_for(struct triage_test *t, const char *addr)
+{
+	const struct smtp_address *tagged;
+	const char *reason;
+
+	ck_assert_msg(backscatter_sign(t->keyring, &t->tag_set,
+				       BACKSCATTER_SCHEME_BS1,
+				       BACKSCATTER_TAG_FORM_SUBADDRESS,
+				       address(addr), t->now - DAYS(1),
+				       &tagged, &reason) == 1, "%s", reason);
+	return tagged;
+}
+
+/* tagged with the tag of another's tagged address */
+static const struct smtp_address *
+with_tag_of(const struct smtp_address *tagged, const char *local)
+{
+	const char *tag = strstr(tagged->localpart, "+bs1=");
+
+	return smtp_address_create(pool_datastack_create(),
+				   t_strconcat(local, tag, NULL),
+				   tagged->domain);
+}
+
+static void
+assert_recipient(struct triage_test *t, const struct smtp_address *delivered,
+		 const struct smtp_address *orcpt, bool lookup,
+		 enum backscatter_verdict verdict,
+		 enum backscatter_verify_cause cause)
+{
+	struct backscatter_recipient rcpt = {
+		.delivered = delivered,
+		.orcpt = orcpt,
+		.owner_lookup = lookup ? owner_lookup : NULL,
+		.owner_context = (void *)"alice",
+	};
+
+	backscatter_verify_recipient(t->keyring, &t->tag_set, &rcpt, t->now,
+				     t->pool, &t->verification);
+	ck_assert_msg(t->verification.verdict == verdict &&
+		      t->verification.cause == cause,
+		      "%s / %s: %s (%s), expected %s",
+		      smtp_address_encode(delivered),
+		      orcpt == NULL ? "-" : smtp_address_encode(orcpt),
+		      backscatter_verdict_to_str(t->verification.verdict),
+		      backscatter_verification_reason(&t->verification),
+		      backscatter_verdict_to_str(verdict));
+}
+
+START_TEST(test_recipient_orcpt_of_another_user)
+{
+	struct triage_test t;
+	struct backscatter_triage_input input;
+	const struct smtp_address *bob;
+
+	triage_test_init(&t, TRUE, "example.com", "", "2020-01-01");
+	bob = signed_for(&t, "bob@example.com");
+	/* bob's valid tag in the ORCPT of a bounce to alice: the sender of
+	   the bounce wrote that ORCPT */
+	assert_recipient(&t, address("alice@example.com"), bob, FALSE,
+			 BACKSCATTER_VERDICT_UNKNOWN,
+			 BACKSCATTER_CAUSE_NOT_BOUND);
+	assert_recipient(&t, address("alice@example.com"), bob, TRUE,
+			 BACKSCATTER_VERDICT_UNKNOWN,
+			 BACKSCATTER_CAUSE_NOT_BOUND);
+	ck_assert_ptr_nonnull(strstr(backscatter_verification_reason(
+		&t.verification), "nothing ties"));
+	/* ... and quoting bob's tagged return path does not help either */
+	i_zero(&input);
+	quote_original(&t);
+	t.report.original.return_path =
+		t_strdup_printf("<%s>", smtp_address_encode(bob));
+	input.set = t.set;
+	input.keyring = t.keyring;
+	input.report = &t.report;
+	input.recipient = address("alice@example.com");
+	input.recipient_verification = &t.verification;
+	input.now = t.now;
+	backscatter_triage(&input, t.pool, &t.result);
+	ck_assert_int_eq(t.result.verdict, BACKSCATTER_TRIAGE_UNKNOWN);
+	/* bob's tag moved onto alice's address as well */
+	assert_recipient(&t, with_tag_of(bob, "alice"), bob, TRUE,
+			 BACKSCATTER_VERDICT_UNKNOWN,
+			 BACKSCATTER_CAUSE_NOT_BOUND);
+	/* without an owner lookup (the CLI) nothing tells another user
+	   from an alias, and a propagated tag counts: the threat model's
+	   residual risk */
+	assert_recipient(&t, with_tag_of(bob, "carol"), bob, FALSE,
+			 BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_recipient_orcpt_of_this_mailbox)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, TRUE, "", "", "");
+	/* the same address, in another case, with a detail */
+	assert_recipient(&t, address("alice@example.com"),
+			 signed_for(&t, "Alice+news@EXAMPLE.com"), FALSE,
+			 BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
+	ck_assert_str_eq(t.verification.address->localpart,
+			 signed_for(&t, "Alice+news@EXAMPLE.com")->localpart);
+	/* the owner lookup says it is alice's */
+	assert_recipient(&t, address("alice@example.com"),
+			 with_tag_of(signed_for(&t, "ALICE@example.com"),
+				     "ALICE"), TRUE,
+			 BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
+	/* an alias the lookup does not know, extension not propagated:
+	   not tied, so unknown, never valid nor forged */
+	assert_recipient(&t, address("alice@example.com"),
+			 signed_for(&t, "info@example.com"), TRUE,
+			 BACKSCATTER_VERDICT_UNKNOWN,
+			 BACKSCATTER_CAUSE_NOT_BOUND);
+	/* a forged tag of this mailbox in the ORCPT is forged */
+	assert_recipient(&t, address("alice@example.com"), forged_alice(&t),
+			 FALSE, BACKSCATTER_VERDICT_FORGED,
+			 BACKSCATTER_CAUSE_BAD_MAC);
+	/* an untagged ORCPT leaves the delivered address to decide */
+	assert_recipient(&t, signed_for(&t, "alice@example.com"),
+			 address("info@example.com"), TRUE,
+			 BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
+	assert_recipient(&t, address("alice@example.com"),
+			 address("info@example.com"), TRUE,
+			 BACKSCATTER_VERDICT_UNSIGNED,
+			 BACKSCATTER_CAUSE_NO_TAG);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_recipient_alias_propagated)
+{
+	struct triage_test t;
+	const struct smtp_address *info;
+
+	triage_test_init(&t, TRUE, "", "", "");
+	/* Postfix expanded info+T (an alias of alice) to alice+T and kept
+	   info+T as ORCPT: the tag was made for info */
+	info = signed_for(&t, "info@example.com");
+	assert_recipient(&t, with_tag_of(info, "alice"), info, TRUE,
+			 BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
+	assert_recipient(&t, with_tag_of(info, "alice"), info, FALSE,
+			 BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
+	/* another tag in the ORCPT does not change the delivered one's */
+	assert_recipient(&t, forged_alice(&t), info, TRUE,
+			 BACKSCATTER_VERDICT_FORGED,
+			 BACKSCATTER_CAUSE_BAD_MAC);
+	assert_recipient(&t, signed_for(&t, "alice@example.com"),
+			 signed_for(&t, "bob@example.com"), TRUE,
+			 BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
+	triage_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_recipient_no_keys)
+{
+	struct triage_test t;
+
+	triage_test_init(&t, FALSE, "", "", "");
+	assert_recipient(&t, address("alice+bs1=short@example.com"),
+			 address("alice+bs1=short@example.com"), TRUE,
+			 BACKSCATTER_VERDICT_UNKNOWN,
+			 BACKSCATTER_CAUSE_NO_KEYS);
+	assert_recipient(&t, address("alice@example.com"), NULL, TRUE,
+			 BACKSCATTER_VERDICT_UNKNOWN,
+			 BACKSCATTER_CAUSE_NO_KEYS);
 	triage_test_deinit(&t);
 }
 END_TEST
@@ -629,9 +943,17 @@ Suite *backscatter_triage_suite(void)
 	tcase_add_test(tc, test_forged_tag);
 	tcase_add_test(tc, test_expired_tag);
 	tcase_add_test(tc, test_no_keys);
+	tcase_add_test(tc, test_empty_keyring);
 	tcase_add_test(tc, test_no_keys_relay);
 	tcase_add_test(tc, test_internal_errors);
 	tcase_add_test(tc, test_verdict_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("recipient");
+	tcase_add_test(tc, test_recipient_orcpt_of_another_user);
+	tcase_add_test(tc, test_recipient_orcpt_of_this_mailbox);
+	tcase_add_test(tc, test_recipient_alias_propagated);
+	tcase_add_test(tc, test_recipient_no_keys);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("enforcement");
@@ -639,10 +961,14 @@ Suite *backscatter_triage_suite(void)
 	tcase_add_test(tc, test_unsigned_enforced);
 	tcase_add_test(tc, test_enforcement_not_yet);
 	tcase_add_test(tc, test_enforcement_original_date);
+	tcase_add_test(tc, test_enforcement_backdated);
+	tcase_add_test(tc, test_enforcement_date_clamped);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("original");
 	tcase_add_loop_test(tc, test_relay_match, 0,
+			    N_ELEMENTS(relay_received));
+	tcase_add_loop_test(tc, test_relay_planted, 0,
 			    N_ELEMENTS(relay_received));
 	tcase_add_test(tc, test_relay_by_ip_only);
 	tcase_add_loop_test(tc, test_relay_no_match, 0,
