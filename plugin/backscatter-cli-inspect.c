@@ -35,6 +35,7 @@ static const struct option cli_inspect_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "max-size", required_argument, NULL, 'm' },
 	{ "rcpt", required_argument, NULL, 'r' },
+	{ "orcpt", required_argument, NULL, 'o' },
 	{ "key-file", required_argument, NULL, 'k' },
 	{ "config", required_argument, NULL, 'c' },
 	{ "now", required_argument, NULL, 'n' },
@@ -473,42 +474,68 @@ static int cli_inspect_file(struct cli_inspect_context *ctx, const char *file)
 	return ret;
 }
 
-/* --rcpt: reads settings and keys and judges the recipient's tag, once.
-   Returns 0, or -1 after reporting the error. */
 static int
-cli_inspect_rcpt_init(struct cli_inspect_context *ctx, const char *rcpt,
-		      const char *config_path, const char *key_file)
+cli_inspect_address(const char *option, const char *str, pool_t pool,
+		    const struct smtp_address **address_r)
 {
 	const struct smtp_address *address;
 	const char *error;
 
-	if (cli_address_parse(rcpt, TRUE, &address, &error) < 0) {
-		cli_error("inspect: --rcpt: bad address '%s': %s",
-			  str_sanitize(rcpt, 256), error);
+	if (cli_address_parse(str, TRUE, &address, &error) < 0) {
+		cli_error("inspect: --%s: bad address '%s': %s", option,
+			  str_sanitize(str, 256), error);
 		return -1;
 	}
+	*address_r = smtp_address_clone(pool, address);
+	return 0;
+}
+
+/* --rcpt (and --orcpt): reads settings and keys and judges the tag that
+   counts, by delivery's own rule, once. Returns 0, or -1 after reporting
+   the error. */
+static int
+cli_inspect_rcpt_init(struct cli_inspect_context *ctx, const char *rcpt,
+		      const char *orcpt, const char *config_path,
+		      const char *key_file)
+{
+	struct backscatter_recipient recipient;
+
 	if (cli_tag_init(&ctx->tag_ctx, config_path, key_file) < 0)
 		return -1;
-	ctx->rcpt = smtp_address_clone(ctx->tag_ctx.pool, address);
-	backscatter_verify(ctx->tag_ctx.keyring, &ctx->tag_ctx.tag_set,
-			   ctx->rcpt, ctx->now, ctx->tag_ctx.pool,
-			   &ctx->rcpt_verification);
+	i_zero(&recipient);
+	if (cli_inspect_address("rcpt", rcpt, ctx->tag_ctx.pool,
+				&recipient.delivered) < 0 ||
+	    (orcpt != NULL &&
+	     cli_inspect_address("orcpt", orcpt, ctx->tag_ctx.pool,
+				 &recipient.orcpt) < 0)) {
+		cli_tag_deinit(&ctx->tag_ctx);
+		return -1;
+	}
+	ctx->rcpt = recipient.delivered;
+	backscatter_verify_recipient(ctx->tag_ctx.keyring,
+				     &ctx->tag_ctx.tag_set, &recipient,
+				     ctx->now, ctx->tag_ctx.pool,
+				     &ctx->rcpt_verification);
 	return 0;
 }
 
 int cli_inspect(int argc, char *argv[])
 {
 	struct cli_inspect_context ctx;
-	const char *rcpt = NULL, *config_path = NULL, *key_file = NULL;
+	const char *rcpt = NULL, *orcpt = NULL, *config_path = NULL;
+	const char *key_file = NULL;
 	int c, ret = CLI_EXIT_OK;
 
 	i_zero(&ctx);
 	ctx.now = time(NULL);
-	while ((c = getopt_long(argc, argv, "jm:r:k:c:n:h",
+	while ((c = getopt_long(argc, argv, "jm:r:o:k:c:n:h",
 				cli_inspect_options, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			rcpt = optarg;
+			break;
+		case 'o':
+			orcpt = optarg;
 			break;
 		case 'k':
 			key_file = optarg;
@@ -544,10 +571,12 @@ int cli_inspect(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		return cli_usage_error("inspect", "no file given");
-	if (rcpt == NULL && (key_file != NULL || config_path != NULL))
-		return cli_usage_error("inspect", "-k and -c need --rcpt");
-	if (rcpt != NULL &&
-	    cli_inspect_rcpt_init(&ctx, rcpt, config_path, key_file) < 0)
+	if (rcpt == NULL && (key_file != NULL || config_path != NULL ||
+			     orcpt != NULL))
+		return cli_usage_error("inspect", "-k, -c and --orcpt need "
+				       "--rcpt");
+	if (rcpt != NULL && cli_inspect_rcpt_init(&ctx, rcpt, orcpt,
+						  config_path, key_file) < 0)
 		return CLI_EXIT_ERROR;
 	/* backscatter_analyze_max_size, unless --max-size says otherwise */
 	if (rcpt != NULL && ctx.set.max_read_size == 0)

@@ -71,8 +71,9 @@ static const struct cli_command {
 	{
 		.name = "inspect",
 		.synopsis = "[--json] [--max-size BYTES]\n"
-			"         [--rcpt ADDRESS [-k KEYFILE] [-c CONFIG] "
-			"[--now YYYY-MM-DD]] FILE...",
+			"         [--rcpt ADDRESS [--orcpt ADDRESS] [-k KEYFILE] "
+			"[-c CONFIG]\n"
+			"         [--now YYYY-MM-DD]] FILE...",
 		.help =
 "Analyzes each message FILE (\"-\" for stdin) as delivery does and says\n"
 "what it is and why: its kind, the decoder that read it, the reporting\n"
@@ -87,6 +88,10 @@ static const struct cli_command {
 "                        message sent to ADDRESS: legitimate, bogus,\n"
 "                        unknown or none, and its evidence (\"verdict\":\n"
 "                        {\"verdict\":...,\"evidence\":...} in JSON)\n"
+"  -o, --orcpt ADDRESS   the original recipient (ORCPT) too; its tag counts\n"
+"                        as delivery counts it, where it names the same\n"
+"                        mailbox as ADDRESS or carries the same tag (there\n"
+"                        is no userdb here to ask whose an alias is)\n"
 "  -k, --key-file KEYFILE  the key file (overrides backscatter_key_file)\n"
 "  -c, --config CONFIG   read backscatter_* settings from this Dovecot\n"
 "                        configuration file (through doveconf)\n"

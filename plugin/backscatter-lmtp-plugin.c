@@ -8,14 +8,17 @@
    (bs1=…=alice@example.com, prvs=…=alice@example.com, BATV's syntax)
    would make the user lookup fail, so before it runs this plugin
    - keeps the tagged address as the original recipient (ORCPT), unless
-     the MTA sent one, so that Sieve's envelope "to" and the returnpath
-     test still see the tag;
+     the MTA sent one that carries a tag itself, so that Sieve's
+     returnpath test still sees the tag;
    - replaces the recipient's path by the untagged address.
 
    With backscatter_lmtp_reject = yes it also refuses, at RCPT, mail from
    the null sender (a bounce) whose tag is forged or expired: 550 5.7.1.
-   Mail with any other sender is never refused, nor anything whose verdict
-   is unknown (no keys). */
+   Which tag counts is the engine's one rule
+   (backscatter_verify_recipient()), the same as Sieve's, so a bounce
+   Sieve would file as legitimate is never refused here. Mail with any
+   other sender is never refused, nor anything whose verdict is unknown
+   (no usable keys, a tag nothing ties to the mailbox). */
 
 #include "lib.h"
 #include "ioloop.h"
@@ -24,7 +27,8 @@
 #include "smtp-params.h"
 #include "smtp-server.h"
 #include "backscatter-lmtp-compat.h"
-#include "backscatter-keys.h"
+#include "backscatter-key-cache.h"
+#include "backscatter-userdb.h"
 #include "backscatter-verify.h"
 
 #define BACKSCATTER_EXPORT __attribute__((visibility("default")))
@@ -56,28 +60,6 @@ static struct event_category event_category_backscatter_lmtp = {
 	.name = "backscatter",
 };
 
-/* The keys, read for each RCPT that needs them: the file is small, and
-   MTAs keep LMTP connections open, so a changed file counts at once */
-static struct backscatter_keyring *
-backscatter_lmtp_keyring_read(const struct backscatter_settings *set,
-			      struct event *event)
-{
-	struct backscatter_keyring *keyring;
-	const char *error;
-
-	if (*set->key_file == '\0') {
-		e_debug(event, "backscatter_key_file is not set: "
-			"nothing is rejected");
-		return NULL;
-	}
-	if (backscatter_keyring_read(set->key_file, &keyring, &error) < 0) {
-		e_error(event, "backscatter_key_file: %s "
-			"(verdicts are unknown: nothing is rejected)", error);
-		return NULL;
-	}
-	return keyring;
-}
-
 /* Returns TRUE when the RCPT must be refused: a bounce (null sender) to a
    forged or expired tag */
 static bool
@@ -88,7 +70,8 @@ backscatter_lmtp_must_reject(struct smtp_server_recipient *rcpt,
 	struct smtp_server_transaction *trans;
 	struct backscatter_tag_settings tag_set;
 	struct backscatter_verification result;
-	struct backscatter_keyring *keyring;
+	struct backscatter_userdb_owner owner;
+	struct backscatter_recipient recipient;
 
 	if (!set->lmtp_reject)
 		return FALSE;
@@ -98,10 +81,18 @@ backscatter_lmtp_must_reject(struct smtp_server_recipient *rcpt,
 		return FALSE;
 
 	backscatter_settings_get_tag_settings(set, &tag_set);
-	keyring = backscatter_lmtp_keyring_read(set, event);
-	backscatter_verify(keyring, &tag_set, rcpt->path, ioloop_time,
-			   pool_datastack_create(), &result);
-	backscatter_keyring_free(&keyring);
+	i_zero(&owner);
+	owner.delivered = rcpt->path;
+	owner.delimiters = tag_set.delimiters;
+	owner.event = event;
+	i_zero(&recipient);
+	recipient.delivered = rcpt->path;
+	recipient.orcpt = rcpt->params.orcpt.addr;
+	recipient.owner_lookup = backscatter_userdb_owner_lookup;
+	recipient.owner_context = &owner;
+	backscatter_verify_recipient(
+		backscatter_key_cache_get(set->key_file, event), &tag_set,
+		&recipient, ioloop_time, pool_datastack_create(), &result);
 	e_debug(event, "verdict %s: %s",
 		backscatter_verdict_to_str(result.verdict),
 		backscatter_verification_reason(&result));
@@ -116,13 +107,21 @@ backscatter_lmtp_must_reject(struct smtp_server_recipient *rcpt,
 
 static void
 backscatter_lmtp_untag(struct client *client, struct lmtp_recipient *lrcpt,
-		       const struct backscatter_tag *tag, struct event *event)
+		       const struct backscatter_tag *tag,
+		       const char *delimiters, struct event *event)
 {
 	struct smtp_server_recipient *rcpt = lrcpt->rcpt;
 	const char *tagged = t_strdup(smtp_address_encode(rcpt->path));
-	bool had_orcpt = smtp_params_rcpt_has_orcpt(&rcpt->params);
+	const struct smtp_address *orcpt = rcpt->params.orcpt.addr;
+	struct backscatter_tag orcpt_tag;
+	const char *error;
+	/* An MTA's ORCPT with a tag of its own tells Sieve more than ours
+	   could; an untagged one (an alias's) would hide the tag */
+	bool keep_orcpt = orcpt != NULL &&
+		backscatter_tag_parse(orcpt, delimiters, pool_datastack_create(),
+				      &orcpt_tag, &error) != 0;
 
-	if (!had_orcpt) {
+	if (!keep_orcpt) {
 		smtp_params_rcpt_set_orcpt(&rcpt->params, rcpt->pool,
 					   rcpt->path);
 	}
@@ -131,7 +130,7 @@ backscatter_lmtp_untag(struct client *client, struct lmtp_recipient *lrcpt,
 	backscatter_lmtp_path_changed(client, lrcpt);
 	e_debug(event, "%s -> %s (ORCPT %s)", tagged,
 		smtp_address_encode(rcpt->path),
-		had_orcpt ? "from the MTA kept" : "set to the tagged address");
+		keep_orcpt ? "from the MTA kept" : "set to the tagged address");
 }
 
 static int
@@ -165,13 +164,15 @@ backscatter_lmtp_cmd_rcpt(struct client *client,
 	T_BEGIN {
 		ret = backscatter_tag_parse(rcpt->path, set->tag_delimiter,
 					    rcpt->pool, &tag, &error);
-		if (ret != 0) {
+		/* a tag on the path or in the ORCPT */
+		if (ret != 0 || rcpt->params.orcpt.addr != NULL) {
 			reject = backscatter_lmtp_must_reject(rcpt, set,
 							      event);
 		}
 		if (!reject && ret > 0 &&
 		    tag.form == BACKSCATTER_TAG_FORM_PREFIX)
-			backscatter_lmtp_untag(client, lrcpt, &tag, event);
+			backscatter_lmtp_untag(client, lrcpt, &tag,
+					       set->tag_delimiter, event);
 	} T_END;
 	backscatter_lmtp_settings_free(&set);
 	event_unref(&event);
@@ -208,4 +209,5 @@ void backscatter_lmtp_plugin_init(struct module *module ATTR_UNUSED)
 void backscatter_lmtp_plugin_deinit(void)
 {
 	lmtp_client_created_hook_set(next_hook_client_created);
+	backscatter_key_cache_deinit();
 }

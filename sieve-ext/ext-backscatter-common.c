@@ -24,7 +24,8 @@
 #include "sieve-match.h"
 
 #include "bounce-analyzer.h"
-#include "backscatter-keys.h"
+#include "backscatter-key-cache.h"
+#include "backscatter-userdb.h"
 #include "ext-backscatter-common.h"
 
 struct ext_backscatter_message_context {
@@ -35,7 +36,6 @@ struct ext_backscatter_message_context {
 
 	/* The return-path verdict, once judged */
 	const struct backscatter_verification *verification;
-	const struct smtp_address *recipient;
 
 	/* The triage verdict, once decided */
 	const struct backscatter_triage *triage;
@@ -119,91 +119,64 @@ ext_backscatter_get_report(const struct sieve_runtime_env *renv,
  * Return-path verification
  */
 
+/* The keys as the key file holds them now, from the process's key cache:
+   a Sieve instance that never verifies (ManageSieve, sievec) never opens
+   the key file, which only delivery may read */
 static const struct backscatter_keyring *
 ext_backscatter_get_keyring(const struct sieve_extension *ext,
 			    struct event *event)
 {
-	struct ext_backscatter_context *extctx = ext->context;
-	const char *path = extctx->set->key_file, *error;
-
-	if (extctx->keyring_read)
-		return extctx->keyring;
-	extctx->keyring_read = TRUE;
-
-	if (*path == '\0') {
-		e_debug(event, "%s: backscatter_key_file is not set: "
-			"return-path verdicts are unknown",
-			sieve_extension_name(ext));
-		return NULL;
-	}
-	if (backscatter_keyring_read(path, &extctx->keyring, &error) < 0) {
-		/* Every verdict is then unknown, which files nothing as
-		   bogus; the admin gets one error per Sieve instance */
-		e_error(event, "%s: backscatter_key_file: %s "
-			"(return-path verdicts are unknown)",
-			sieve_extension_name(ext), error);
-		extctx->keyring = NULL;
-	}
-	return extctx->keyring;
-}
-
-void ext_backscatter_keyring_free(struct ext_backscatter_context *extctx)
-{
-	backscatter_keyring_free(&extctx->keyring);
-	extctx->keyring_read = FALSE;
-}
-
-/* The recipient whose tag counts: the original one (ORCPT, which MTAs
-   pass on when they rewrite the recipient), unless it carries no tag */
-static const struct smtp_address *
-ext_backscatter_tagged_recipient(const struct sieve_runtime_env *renv,
-				 const struct sieve_extension *ext)
-{
 	const struct ext_backscatter_context *extctx = ext->context;
-	const struct smtp_address *orig, *final;
-	struct backscatter_tag tag;
-	const char *error;
 
-	orig = sieve_message_get_orig_recipient(renv->msgctx);
-	final = sieve_message_get_final_recipient(renv->msgctx);
-	if (orig == NULL)
-		return final;
-	if (final == NULL || smtp_address_equals(orig, final))
-		return orig;
-	if (backscatter_tag_parse(orig, extctx->tag_set.delimiters,
-				  pool_datastack_create(), &tag, &error) != 0)
-		return orig;
-	if (backscatter_tag_parse(final, extctx->tag_set.delimiters,
-				  pool_datastack_create(), &tag, &error) != 0)
-		return final;
-	return orig;
+	return backscatter_key_cache_get(extctx->set->key_file, event);
 }
 
 const struct backscatter_verification *
 ext_backscatter_get_verification(const struct sieve_runtime_env *renv,
-				 const struct sieve_extension *ext,
-				 const struct smtp_address **recipient_r)
+				 const struct sieve_extension *ext)
 {
 	struct ext_backscatter_context *extctx = ext->context;
 	struct ext_backscatter_message_context *mctx =
 		ext_backscatter_message_context(renv, ext);
+	const struct sieve_script_env *scriptenv = renv->exec_env->scriptenv;
 	struct backscatter_verification *verification;
-	const struct backscatter_keyring *keyring;
+	struct backscatter_recipient rcpt;
+	struct backscatter_userdb_owner owner;
 	pool_t pool = sieve_message_context_pool(renv->msgctx);
 
-	if (mctx->verification == NULL) {
-		keyring = ext_backscatter_get_keyring(ext, renv->event);
-		verification = p_new(pool, struct backscatter_verification, 1);
-		T_BEGIN {
-			mctx->recipient = smtp_address_clone(pool,
-				ext_backscatter_tagged_recipient(renv, ext));
-			backscatter_verify(keyring, &extctx->tag_set,
-					   mctx->recipient, ioloop_time, pool,
-					   verification);
-		} T_END;
-		mctx->verification = verification;
+	if (mctx->verification != NULL)
+		return mctx->verification;
+
+	i_zero(&rcpt);
+	rcpt.delivered = sieve_message_get_final_recipient(renv->msgctx);
+	rcpt.orcpt = sieve_message_get_orig_recipient(renv->msgctx);
+	if (rcpt.delivered == NULL) {
+		rcpt.delivered = rcpt.orcpt;
+		rcpt.orcpt = NULL;
 	}
-	*recipient_r = mctx->recipient;
+	verification = p_new(pool, struct backscatter_verification, 1);
+	if (rcpt.delivered == NULL) {
+		/* no envelope (a test tool): nothing to judge */
+		verification->verdict = BACKSCATTER_VERDICT_UNKNOWN;
+		verification->cause = BACKSCATTER_CAUSE_NO_KEYS;
+		mctx->verification = verification;
+		return verification;
+	}
+	i_zero(&owner);
+	owner.username = scriptenv == NULL || scriptenv->user == NULL ? NULL :
+		scriptenv->user->username;
+	owner.delivered = rcpt.delivered;
+	owner.delimiters = extctx->tag_set.delimiters;
+	owner.event = renv->event;
+	rcpt.owner_lookup = backscatter_userdb_owner_lookup;
+	rcpt.owner_context = &owner;
+	T_BEGIN {
+		backscatter_verify_recipient(
+			ext_backscatter_get_keyring(ext, renv->event),
+			&extctx->tag_set, &rcpt, ioloop_time, pool,
+			verification);
+	} T_END;
+	mctx->verification = verification;
 	return mctx->verification;
 }
 
@@ -231,8 +204,13 @@ ext_backscatter_get_triage(const struct sieve_runtime_env *renv,
 	/* a message that is no bounce needs no keys */
 	if (input.report != NULL && input.report->kind != BOUNCE_KIND_NONE) {
 		input.recipient_verification =
-			ext_backscatter_get_verification(renv, ext,
-							 &input.recipient);
+			ext_backscatter_get_verification(renv, ext);
+		input.recipient = sieve_message_get_final_recipient(
+			renv->msgctx);
+		if (input.recipient == NULL) {
+			input.recipient = sieve_message_get_orig_recipient(
+				renv->msgctx);
+		}
 		input.keyring = ext_backscatter_get_keyring(ext, renv->event);
 	}
 	input.now = ioloop_time;

@@ -22,13 +22,6 @@ struct ext_backscatter_context {
 	const struct backscatter_settings *set;
 	struct backscatter_tag_settings tag_set;
 
-	/* The keys, read on first use: a Sieve instance that never
-	   verifies (ManageSieve, sievec) never opens the key file, which
-	   only delivery may read. NULL when there are none, or the file is
-	   unusable (logged once). */
-	bool keyring_read;
-	struct backscatter_keyring *keyring;
-
 	/* The variables extension, for the bounce. namespace; NULL if it
 	   could not be had (then there is no namespace) */
 	const struct sieve_extension *var_ext;
@@ -135,13 +128,13 @@ ext_backscatter_get_report(const struct sieve_runtime_env *renv,
  * Return-path verification
  */
 
-/* Returns the verdict on the tag the message was sent to: of the original
-   recipient (ORCPT) when it carries one, otherwise of the final
-   recipient. Judged once per message and cached like the analysis. */
+/* Returns the verdict on the tag the message was sent to, by the engine's
+   one rule (backscatter_verify_recipient(): the delivered address, or an
+   ORCPT the delivery ties to this mailbox; its address field says which).
+   Judged once per message and cached like the analysis. */
 const struct backscatter_verification *
 ext_backscatter_get_verification(const struct sieve_runtime_env *renv,
-				 const struct sieve_extension *ext,
-				 const struct smtp_address **recipient_r);
+				 const struct sieve_extension *ext);
 
 /*
  * Triage verdict
@@ -154,7 +147,5 @@ const struct backscatter_triage *
 ext_backscatter_get_triage(const struct sieve_runtime_env *renv,
 			   const struct sieve_extension *ext);
 
-/* Releases the keyring of the extension context */
-void ext_backscatter_keyring_free(struct ext_backscatter_context *extctx);
 
 #endif

@@ -303,14 +303,12 @@ bounce_variable_value(const struct sieve_runtime_env *renv,
 		      enum ext_backscatter_variable var)
 {
 	const struct backscatter_verification *verification;
-	const struct smtp_address *recipient;
 	const struct bounce_report *report;
 	const struct bounce_recipient *rcpt;
 
 	if (var == BOUNCE_VARIABLE_RETURNPATH) {
 		/* Judged now, on first use, and cached for the message */
-		verification = ext_backscatter_get_verification(renv, ext,
-								&recipient);
+		verification = ext_backscatter_get_verification(renv, ext);
 		return backscatter_verdict_to_str(verification->verdict);
 	}
 	if (var == BOUNCE_VARIABLE_VERDICT) {

@@ -68,7 +68,6 @@ ext_backscatter_context_free(struct ext_backscatter_context **_extctx)
 	if (extctx == NULL)
 		return;
 	*_extctx = NULL;
-	ext_backscatter_keyring_free(extctx);
 	ext_backscatter_settings_free(&extctx->set);
 	pool_unref(&extctx->pool);
 }

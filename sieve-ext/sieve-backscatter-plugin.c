@@ -48,4 +48,6 @@ void sieve_backscatter_plugin_init(void)
 
 void sieve_backscatter_plugin_deinit(void)
 {
+	/* The key cache stays: the module is linked with -z nodelete, so it
+	   serves the next delivery of this process (see sieve-ext/Makefile.am) */
 }

@@ -79,7 +79,8 @@ tst_returnpath_value(const struct sieve_runtime_env *renv,
 	const struct smtp_address *recipient;
 	const char *verdict;
 
-	verification = ext_backscatter_get_verification(renv, ext, &recipient);
+	verification = ext_backscatter_get_verification(renv, ext);
+	recipient = verification->address;
 	verdict = backscatter_verdict_to_str(verification->verdict);
 	sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS,
 		"recipient <%s>: verdict `%s' (%s)",
