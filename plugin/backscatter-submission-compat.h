@@ -9,6 +9,27 @@
 #include "submission-common.h"
 #include "backscatter-settings.h"
 
+/* The value of the user's userdb field name, or NULL when userdb did not
+   return it. Both generations keep the userdb reply, "key=value" strings
+   (uid, home and the extra fields), in mail_user.userdb_fields, so this
+   reads the same on 2.3 and 2.4. Only userdb can set such a field: not
+   the configuration files, where a value would apply to every user. */
+static inline const char *
+backscatter_submission_userdb_field(const struct mail_user *user,
+				    const char *name)
+{
+	const char *const *field;
+	size_t len = strlen(name);
+
+	if (user->userdb_fields == NULL)
+		return NULL;
+	for (field = user->userdb_fields; *field != NULL; field++) {
+		if (strncmp(*field, name, len) == 0 && (*field)[len] == '=')
+			return *field + len + 1;
+	}
+	return NULL;
+}
+
 #ifdef HAVE_DOVECOT_SETTINGS_GET
 
 #include "settings.h"

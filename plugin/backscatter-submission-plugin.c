@@ -11,6 +11,22 @@
    signed: the null sender, other domains than backscatter_sign_domains
    and tagged addresses are relayed as they are.
 
+   A tag says "this mailbox sent this", so a sender of the sign domains is
+   signed only when the logged-in user may use it:
+   - the login itself, when the username is an address;
+   - an address or "@domain" of the user's userdb field
+     backscatter_senders (addresses separated by spaces or commas, for
+     shared and role addresses; "@example.com" for all of a domain);
+   - either of these with a detail after a backscatter_tag_delimiter
+     character (alice+lists@example.com for alice@example.com).
+   Both parts compare case-insensitively: the tag's MAC covers the
+   lower-cased address, so a tag for Alice@example.com is a tag for
+   alice@example.com; telling them apart here would protect nothing.
+   Another sender is relayed unsigned, with an info line naming the login
+   and the sender. This plugin never refuses mail for it: who may send as
+   whom is for Dovecot's and the MTA's own rules (e.g. Postfix's
+   reject_sender_login_mismatch); this is only about what we sign.
+
    Signing never fails a transaction: a local part too long to tag, a
    missing key or broken settings are logged and the message is relayed
    unsigned. */
@@ -71,9 +87,98 @@ backscatter_submission_keyring_read(const struct backscatter_settings *set,
 	return keyring;
 }
 
+/* TRUE when sender is the address localpart@domain, or it with a detail
+   after one of the delimiters; ASCII case does not matter */
+static bool
+backscatter_submission_address_matches(const struct smtp_address *sender,
+				       const char *localpart,
+				       const char *domain,
+				       const char *delimiters)
+{
+	size_t len = strlen(localpart);
+	char next;
+
+	if (len == 0 || strcasecmp(sender->domain, domain) != 0 ||
+	    strncasecmp(sender->localpart, localpart, len) != 0)
+		return FALSE;
+	next = sender->localpart[len];
+	return next == '\0' || strchr(delimiters, next) != NULL;
+}
+
+/* TRUE when an entry of list, the value of backscatter_senders, covers
+   sender. Entries that are neither an address nor @domain are logged
+   and cover nothing. */
+static bool
+backscatter_submission_listed(const char *list,
+			      const struct smtp_address *sender,
+			      const char *delimiters, struct event *event)
+{
+	const char *const *entries = t_strsplit_spaces(list, " \t,");
+	struct smtp_address *address;
+	const char *entry, *error;
+
+	for (; *entries != NULL; entries++) {
+		entry = *entries;
+		error = NULL;
+		if (entry[0] == '@') {
+			/* a whole domain, but not its subdomains */
+			if (entry[1] == '\0' || strchr(entry + 1, '@') != NULL)
+				error = "no domain after the @";
+			else if (strcasecmp(entry + 1, sender->domain) == 0)
+				return TRUE;
+		} else if (smtp_address_parse_mailbox(pool_datastack_create(),
+						      entry, 0, &address,
+						      &error) < 0) {
+			/* error says why */
+		} else if (address->domain == NULL) {
+			error = "no domain";
+		} else if (backscatter_submission_address_matches(
+				sender, address->localpart, address->domain,
+				delimiters)) {
+			return TRUE;
+		}
+		if (error != NULL) {
+			e_error(event, "userdb field backscatter_senders: "
+				"'%s' is neither an address nor @domain "
+				"(%s), ignored", entry, error);
+		}
+	}
+	return FALSE;
+}
+
+/* TRUE when the logged-in user may have sender signed: the login's own
+   address or one that userdb's backscatter_senders grants, with or
+   without a detail */
+static bool
+backscatter_submission_may_sign(const struct backscatter_settings *set,
+				const struct mail_user *user,
+				const struct smtp_address *sender,
+				struct event *event)
+{
+	struct smtp_address *own;
+	const char *list, *error;
+
+	/* A username without a domain ("alice") is no address: such logins
+	   need their addresses in backscatter_senders */
+	if (smtp_address_parse_username(pool_datastack_create(),
+					user->username, &own, &error) == 0 &&
+	    own->domain != NULL &&
+	    backscatter_submission_address_matches(sender, own->localpart,
+						   own->domain,
+						   set->tag_delimiter))
+		return TRUE;
+
+	list = backscatter_submission_userdb_field(user,
+						   "backscatter_senders");
+	return list != NULL &&
+		backscatter_submission_listed(list, sender,
+					      set->tag_delimiter, event);
+}
+
 /* Returns the tagged sender, or NULL to relay it as it is */
 static const struct smtp_address *
 backscatter_submission_sign(const struct backscatter_settings *set,
+			    const struct mail_user *user,
 			    const struct smtp_address *sender,
 			    struct event *event)
 {
@@ -81,10 +186,21 @@ backscatter_submission_sign(const struct backscatter_settings *set,
 	const struct smtp_address *tagged = NULL;
 	const char *reason;
 
-	/* Only our senders need the keys: read them once that is known */
+	/* Only our senders need the keys, and only those the user may
+	   use: read them once that is known */
 	if (!smtp_address_isnull(sender) && sender->domain != NULL &&
-	    backscatter_settings_is_sign_domain(set, sender->domain))
+	    backscatter_settings_is_sign_domain(set, sender->domain)) {
+		if (!backscatter_submission_may_sign(set, user, sender,
+						     event)) {
+			e_info(event, "MAIL FROM %s relayed unsigned: "
+			       "not an address of user %s "
+			       "(see backscatter_senders)",
+			       smtp_address_encode_path(sender),
+			       user->username);
+			return NULL;
+		}
 		keyring = backscatter_submission_keyring_read(set, event);
+	}
 
 	switch (backscatter_signer_sign(set, keyring, sender, ioloop_time,
 					&tagged, &reason)) {
@@ -134,8 +250,8 @@ backscatter_submission_cmd_mail(struct client *client,
 		e_error(event, "%s (relaying unsigned)", error);
 	} else {
 		T_BEGIN {
-			tagged = backscatter_submission_sign(set, data->path,
-							     event);
+			tagged = backscatter_submission_sign(set, client->user,
+							     data->path, event);
 			/* The command's pool outlives the relay's MAIL,
 			   which copies the path */
 			if (tagged != NULL) {
