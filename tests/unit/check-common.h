@@ -25,5 +25,6 @@ Suite *backscatter_settings_suite(void);
 Suite *backscatter_tag_suite(void);
 Suite *backscatter_socketmap_suite(void);
 Suite *backscatter_triage_suite(void);
+Suite *backscatter_properties_suite(void);
 
 #endif
