@@ -37,7 +37,7 @@
 #include "smtp-address.h"
 #include "smtp-server.h"
 #include "backscatter-submission-compat.h"
-#include "backscatter-keys.h"
+#include "backscatter-key-cache.h"
 #include "backscatter-signer.h"
 
 #define BACKSCATTER_EXPORT __attribute__((visibility("default")))
@@ -65,26 +65,20 @@ static MODULE_CONTEXT_DEFINE_INIT(backscatter_submission_client_module,
 				  &submission_module_register);
 static submission_client_created_func_t *next_hook_client_created;
 
-/* The keys, read for each MAIL that is ours to sign: the file is small,
-   and a changed file counts at once without any reload */
-static struct backscatter_keyring *
-backscatter_submission_keyring_read(const struct backscatter_settings *set,
-				    struct event *event)
+/* The keys, from the process's key cache: a changed file counts at once,
+   and an unusable one is logged once per change, not per message */
+static const struct backscatter_keyring *
+backscatter_submission_keyring(const struct backscatter_settings *set,
+			       struct event *event)
 {
-	struct backscatter_keyring *keyring;
-	const char *error;
+	static bool unset_logged = FALSE;
 
-	if (*set->key_file == '\0') {
+	if (*set->key_file == '\0' && !unset_logged) {
 		e_error(event, "backscatter_key_file is not set: "
 			"relaying unsigned");
-		return NULL;
+		unset_logged = TRUE;
 	}
-	if (backscatter_keyring_read(set->key_file, &keyring, &error) < 0) {
-		e_error(event, "backscatter_key_file: %s (relaying unsigned)",
-			error);
-		return NULL;
-	}
-	return keyring;
+	return backscatter_key_cache_get(set->key_file, event);
 }
 
 /* TRUE when sender is the address localpart@domain, or it with a detail
@@ -182,7 +176,7 @@ backscatter_submission_sign(const struct backscatter_settings *set,
 			    const struct smtp_address *sender,
 			    struct event *event)
 {
-	struct backscatter_keyring *keyring = NULL;
+	const struct backscatter_keyring *keyring = NULL;
 	const struct smtp_address *tagged = NULL;
 	const char *reason;
 
@@ -199,7 +193,7 @@ backscatter_submission_sign(const struct backscatter_settings *set,
 			       user->username);
 			return NULL;
 		}
-		keyring = backscatter_submission_keyring_read(set, event);
+		keyring = backscatter_submission_keyring(set, event);
 	}
 
 	switch (backscatter_signer_sign(set, keyring, sender, ioloop_time,
@@ -218,15 +212,14 @@ backscatter_submission_sign(const struct backscatter_settings *set,
 		       smtp_address_encode_path(sender), reason);
 		break;
 	case BACKSCATTER_SIGNER_FAILED:
-		/* The key file error was logged already when there is no
-		   keyring */
+		/* The key file's state was logged already when there is
+		   no keyring */
 		if (keyring != NULL) {
 			e_error(event, "MAIL FROM %s relayed unsigned: %s",
 				smtp_address_encode_path(sender), reason);
 		}
 		break;
 	}
-	backscatter_keyring_free(&keyring);
 	return tagged;
 }
 
@@ -289,4 +282,5 @@ void backscatter_submission_plugin_init(struct module *module ATTR_UNUSED)
 void backscatter_submission_plugin_deinit(void)
 {
 	submission_client_created_hook_set(next_hook_client_created);
+	backscatter_key_cache_deinit();
 }
