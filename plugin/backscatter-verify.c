@@ -3,6 +3,7 @@
 
 #include "lib.h"
 #include "str.h"
+#include "str-sanitize.h"
 #include "smtp-address.h"
 #include "smtp-parser.h"
 #include "backscatter-date.h"
@@ -223,9 +224,13 @@ backscatter_verification_reason(const struct backscatter_verification *result)
 		return result->tagged ? "no keys loaded" :
 			"no tag, and no keys loaded";
 	case BACKSCATTER_CAUSE_NOT_BOUND:
-		return t_strdup_printf("%s tag of the original recipient %s, "
-			"which nothing ties to this mailbox", scheme,
-			smtp_address_encode(result->address));
+		/* not smtp_address_encode(): it panics on a UTF-8 local
+		   part, and this is someone else's ORCPT */
+		return t_strdup_printf("%s tag of the original recipient "
+			"%s@%s, which nothing ties to this mailbox", scheme,
+			str_sanitize(result->address->localpart, 64),
+			str_sanitize(result->address->domain == NULL ? "" :
+				     result->address->domain, 255));
 	case BACKSCATTER_CAUSE_MALFORMED:
 		return t_strconcat("malformed tag: ", result->malformed, NULL);
 	case BACKSCATTER_CAUSE_UNKNOWN_KEY:

@@ -84,8 +84,10 @@ tst_returnpath_value(const struct sieve_runtime_env *renv,
 	verdict = backscatter_verdict_to_str(verification->verdict);
 	sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS,
 		"recipient <%s>: verdict `%s' (%s)",
-		recipient == NULL ? "" :
-		str_sanitize(smtp_address_encode(recipient), 256), verdict,
+		recipient == NULL || recipient->localpart == NULL ? "" :
+		str_sanitize(t_strconcat(recipient->localpart, "@",
+					 recipient->domain, NULL), 256),
+		verdict,
 		backscatter_verification_reason(verification));
 	return verdict;
 }
