@@ -111,8 +111,11 @@ backscatter_key_cache_get(const char *path, struct event *event)
 	struct stat st;
 	int stat_errno = 0;
 
-	if (*path == '\0')
+	if (*path == '\0') {
+		e_debug(event, "backscatter_key_file is not set: "
+			"no tag is verified or signed");
 		return NULL;
+	}
 	entry = key_cache_find(path);
 	i_zero(&st);
 	if (stat(path, &st) < 0)

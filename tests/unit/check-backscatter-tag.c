@@ -12,11 +12,14 @@
 #include "smtp-address.h"
 #include "backscatter-date.h"
 #include "backscatter-keys.h"
+#include "backscatter-key-cache.h"
 #include "backscatter-mac.h"
 #include "backscatter-verify.h"
 #include "check-common.h"
 
 #include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -805,6 +808,88 @@ START_TEST(test_keyfile_permissions)
 }
 END_TEST
 
+/* Counts what the key cache logs, by type */
+static unsigned int key_cache_errors, key_cache_infos;
+
+static void
+key_cache_log_counter(const struct failure_context *ctx,
+		      const char *format ATTR_UNUSED, va_list args ATTR_UNUSED)
+{
+	if (ctx->type == LOG_TYPE_ERROR)
+		key_cache_errors++;
+	else if (ctx->type == LOG_TYPE_INFO)
+		key_cache_infos++;
+}
+
+static void key_cache_write(const char *path, const char *text)
+{
+	const char *tmp = t_strconcat(path, ".new", NULL);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	i_close_fd(&fd);
+	/* a new inode, as editors and keygen --add make */
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+START_TEST(test_key_cache_states)
+{
+	char dir[] = "/tmp/backscatter-key-cache.XXXXXX";
+	struct event *event = event_create(NULL);
+	const char *path;
+	unsigned int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = t_strconcat(dir, "/keys", NULL);
+	i_set_error_handler(key_cache_log_counter);
+	i_set_info_handler(key_cache_log_counter);
+	key_cache_errors = key_cache_infos = 0;
+
+	/* missing: no keys, one error however often it is asked */
+	for (i = 0; i < 3; i++)
+		ck_assert_ptr_null(backscatter_key_cache_get(path, event));
+	ck_assert_uint_eq(key_cache_errors, 1);
+	/* it appears: keys, and one line saying so */
+	key_cache_write(path, BS1_KEY);
+	for (i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(backscatter_key_cache_get(path, event));
+	ck_assert_uint_eq(key_cache_infos, 1);
+	/* replaced by garbage, by comments only, made world-readable:
+	   each a new state, each logged once, none gives keys */
+	key_cache_write(path, "garbage\n");
+	ck_assert_ptr_null(backscatter_key_cache_get(path, event));
+	ck_assert_ptr_null(backscatter_key_cache_get(path, event));
+	ck_assert_uint_eq(key_cache_errors, 2);
+	key_cache_write(path, "# no keys\n");
+	ck_assert_ptr_null(backscatter_key_cache_get(path, event));
+	ck_assert_ptr_null(backscatter_key_cache_get(path, event));
+	ck_assert_uint_eq(key_cache_errors, 3);
+	key_cache_write(path, BS1_KEY);
+	ck_assert_ptr_nonnull(backscatter_key_cache_get(path, event));
+	ck_assert_uint_eq(key_cache_infos, 2);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_ptr_null(backscatter_key_cache_get(path, event));
+	ck_assert_ptr_null(backscatter_key_cache_get(path, event));
+	ck_assert_uint_eq(key_cache_errors, 4);
+	/* fixed again: the same keys, read again */
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_uint_eq(backscatter_keyring_count(
+		backscatter_key_cache_get(path, event)), 1);
+	ck_assert_uint_eq(key_cache_infos, 3);
+	/* no key file set: nothing, and no error */
+	ck_assert_ptr_null(backscatter_key_cache_get("", event));
+	ck_assert_uint_eq(key_cache_errors, 4);
+
+	i_set_error_handler(NULL);
+	i_set_info_handler(NULL);
+	backscatter_key_cache_deinit();
+	event_unref(&event);
+	i_unlink(path);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *backscatter_tag_suite(void)
 {
 	Suite *s = suite_create("backscatter-tag");
@@ -836,6 +921,7 @@ Suite *backscatter_tag_suite(void)
 	tc = tcase_create("keys");
 	tcase_add_loop_test(tc, test_keyfile, 0, N_ELEMENTS(keyfile_cases));
 	tcase_add_test(tc, test_keyfile_permissions);
+	tcase_add_test(tc, test_key_cache_states);
 	suite_add_tcase(s, tc);
 	return s;
 }
