@@ -33,10 +33,14 @@ case $(dc_version) in
 }" ;;
 esac
 DC_LMTP_SETTINGS="  mail_access_groups = $DC_KEY_GROUP"
-dc_restart "  backscatter_key_file = $DC_KEY_FILE
+# restart_enforcing DAY: tags of example.com enforced since DAY
+restart_enforcing() {
+	dc_restart "  backscatter_key_file = $DC_KEY_FILE
   backscatter_sign_domains = example.com
-  backscatter_enforce_since = 2020-01-01
-${before_setting:-}" || exit 1
+  backscatter_enforce_since = $1
+${before_setting:-}"
+}
+restart_enforcing 2020-01-01 || exit 1
 
 ok dc_sieve_put alice@example.com triage "$scripts/triage.sieve" -- \
 	"alice's triage script uploaded over ManageSieve"
@@ -65,15 +69,20 @@ bounce untagged dsn-rfc3464.eml alice@example.com
 is "$(dc_find alice@example.com untagged)" "(not delivered)" \
 	"... and so is one to the untagged address, tags being enforced"
 
-# A bounce of mail from before enforcement: unknown, kept
-sed 's/^Date: .*/Date: Mon, 1 Jul 2019 10:00:00 +0000/' \
+# A bounce of mail from before enforcement: unknown, kept. Enforcement
+# began two days ago; the reporting MTA received the original three days
+# ago (its Arrival-Date and Received header say so, as does the Date)
+restart_enforcing "$(date -u -d '2 days ago' +%F)" || exit 1
+sed "s/Wed, 25 Nov 2026/$(LC_ALL=C date -u -d '3 days ago' '+%a, %-d %b %Y')/" \
 	"$TEST_DATA/dsn-rfc3464.eml" > "$DC_DIR/old-dsn.eml"
-grep -q '^Date: Mon, 1 Jul 2019' "$DC_DIR/old-dsn.eml" || exit 1
+grep -q "^Arrival-Date: $(LC_ALL=C date -u -d '3 days ago' '+%a')" \
+	"$DC_DIR/old-dsn.eml" || exit 1
 dc_deliver_as old '<>' "$DC_DIR/old-dsn.eml" alice@example.com >/dev/null
 is "$(dc_find alice@example.com old)" INBOX \
 	"triage.sieve: a bounce of mail sent before enforcement is kept"
 is "$(dc_header alice@example.com old X-Backscatter)" unknown \
 	"... marked X-Backscatter: unknown"
+restart_enforcing 2020-01-01 || exit 1
 
 # Someone else's X-Backscatter on ordinary mail is removed
 { printf 'X-Backscatter: legitimate\n'; cat "$TEST_DATA/normal.eml"; } \

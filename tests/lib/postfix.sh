@@ -408,7 +408,7 @@ pf_forged_dsn() {
 
 	Reporting-MTA: dns; mx.attacker.example
 	X-Postfix-Sender: rfc822; $2
-	Arrival-Date: $(date -u -R)
+	Arrival-Date: $odate
 
 	Final-Recipient: rfc822; victim@attacker.example
 	Action: failed
