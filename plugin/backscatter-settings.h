@@ -81,8 +81,9 @@ struct backscatter_settings {
 	   are signed; "" for none */
 	const char *sign_domains;
 	/* backscatter_own_relays: space-separated host names and IP
-	   addresses of our outgoing relays; a bounce quoting a Received
-	   header from one of them proves the original was ours */
+	   addresses of our outgoing relays; an untagged bounce whose
+	   reporting MTA received the original from one of them is not
+	   bogus (backscatter-triage.h) */
 	const char *own_relays;
 	/* backscatter_enforce_since: YYYY-MM-DD from which on mail of the
 	   sign domains must carry a tag; "" never enforces */
