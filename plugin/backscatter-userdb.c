@@ -13,23 +13,28 @@ userdb_lookup(const char *address, struct event *event,
 	      const char **username_r)
 {
 	struct auth_user_info info;
-	const char *const *fields;
+	const char *const *fields, *username;
+	pool_t pool;
 	int ret;
 
 	if (mail_user_auth_master_conn == NULL)
 		return -1;
 	i_zero(&info);
 	info.service = "lmtp";
+	/* Not the data stack: the lookup runs an ioloop of its own, whose
+	   callbacks allocate in other stack frames */
+	pool = pool_alloconly_create("backscatter userdb lookup", 1024);
 	ret = auth_master_user_lookup(mail_user_auth_master_conn, address,
-				      &info, pool_datastack_create(),
-				      username_r, &fields);
+				      &info, pool, &username, &fields);
 	if (ret < 0) {
 		e_error(event, "userdb lookup of %s failed: %s", address,
 			fields != NULL && fields[0] != NULL ? fields[0] :
 			"internal error");
-		return -1;
+	} else if (ret > 0) {
+		*username_r = t_strdup(username);
 	}
-	return ret > 0 ? 1 : 0;
+	pool_unref(&pool);
+	return ret < 0 ? -1 : ret > 0 ? 1 : 0;
 }
 
 int backscatter_userdb_owner_lookup(const struct smtp_address *address,
@@ -40,15 +45,15 @@ int backscatter_userdb_owner_lookup(const struct smtp_address *address,
 	int ret;
 
 	T_BEGIN {
+		/* No such user (an alias, a list) tells nothing */
 		ret = userdb_lookup(backscatter_address_mailbox(address,
 							  owner->delimiters),
-				    owner->event, &username);
-		if (ret > 0 && owner_name == NULL) {
-			ret = userdb_lookup(backscatter_address_mailbox(
-					owner->delivered, owner->delimiters),
-					    owner->event, &owner_name);
-			ret = ret > 0 ? 1 : -1;
-		}
+				    owner->event, &username) > 0 ? 1 : -1;
+		if (ret > 0 && owner_name == NULL &&
+		    userdb_lookup(backscatter_address_mailbox(owner->delivered,
+							      owner->delimiters),
+				  owner->event, &owner_name) <= 0)
+			ret = -1;
 		if (ret > 0)
 			ret = strcmp(username, owner_name) == 0 ? 1 : 0;
 	} T_END;
