@@ -808,6 +808,93 @@ START_TEST(test_keyfile_permissions)
 }
 END_TEST
 
+START_TEST(test_keyfile_owner_and_directory)
+{
+	char dir[] = "/tmp/backscatter-keydir.XXXXXX";
+	struct backscatter_keyring *kr;
+	const char *path, *error;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = t_strconcat(dir, "/keys", NULL);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, BS1_KEY, strlen(BS1_KEY)),
+			 (int)strlen(BS1_KEY));
+	i_close_fd(&fd);
+	ck_assert_int_eq(backscatter_keyring_read(path, &kr, &error), 0);
+	backscatter_keyring_free(&kr);
+
+	/* a directory anyone may write: anyone could swap the file */
+	ck_assert_int_eq(chmod(dir, 0777), 0);
+	ck_assert_int_lt(backscatter_keyring_read(path, &kr, &error), 0);
+	ck_assert_msg(strstr(error, "directory others may write") != NULL,
+		      "%s", error);
+	/* with the sticky bit only the owner may, as in /tmp */
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	ck_assert_int_eq(backscatter_keyring_read(path, &kr, &error), 0);
+	backscatter_keyring_free(&kr);
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+
+	/* a file of another user (only root can make one here) */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(path, 65534, (gid_t)-1), 0);
+		ck_assert_int_lt(backscatter_keyring_read(path, &kr, &error),
+				 0);
+		ck_assert_msg(strstr(error, "owned by uid 65534") != NULL,
+			      "%s", error);
+		ck_assert_int_eq(chown(path, 0, (gid_t)-1), 0);
+		ck_assert_int_eq(chown(dir, 65534, (gid_t)-1), 0);
+		ck_assert_int_lt(backscatter_keyring_read(path, &kr, &error),
+				 0);
+		ck_assert_msg(strstr(error, "directory owned by uid") != NULL,
+			      "%s", error);
+	}
+	i_unlink(path);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
+/* The VmFlags of the mapping that holds addr, from /proc/self/smaps, or
+   NULL */
+static const char *mapping_flags(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	unsigned long start, end, a = (unsigned long)addr;
+	bool inside = FALSE;
+	const char *flags = NULL;
+
+	if (f == NULL)
+		return NULL;
+	while (flags == NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			inside = a >= start && a < end;
+		else if (inside && strncmp(line, "VmFlags:", 8) == 0)
+			flags = t_strdup(line);
+	}
+	fclose(f);
+	return flags;
+}
+
+START_TEST(test_keyring_guarded_memory)
+{
+	struct backscatter_keyring *kr = keyring(BS1_KEY);
+	const struct backscatter_key *key =
+		backscatter_keyring_signing_key(kr, BACKSCATTER_SCHEME_BS1,
+						DAY0);
+	const char *flags;
+
+	ck_assert_ptr_nonnull(key);
+	flags = mapping_flags(key->material);
+	ck_assert_msg(flags != NULL, "no mapping found for the key");
+	/* "dd": excluded from core dumps (MADV_DONTDUMP) */
+	ck_assert_msg(strstr(flags, " dd") != NULL, "%s", flags);
+	backscatter_keyring_free(&kr);
+}
+END_TEST
+
 /* Counts what the key cache logs, by type */
 static unsigned int key_cache_errors, key_cache_infos;
 
@@ -921,6 +1008,8 @@ Suite *backscatter_tag_suite(void)
 	tc = tcase_create("keys");
 	tcase_add_loop_test(tc, test_keyfile, 0, N_ELEMENTS(keyfile_cases));
 	tcase_add_test(tc, test_keyfile_permissions);
+	tcase_add_test(tc, test_keyfile_owner_and_directory);
+	tcase_add_test(tc, test_keyring_guarded_memory);
 	tcase_add_test(tc, test_key_cache_states);
 	suite_add_tcase(s, tc);
 	return s;
