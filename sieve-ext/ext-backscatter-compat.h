@@ -14,12 +14,12 @@
 
 /* 2.4: load hooks report failure as -1; a failed extension load must
    leave its context NULL. */
-typedef int sieve_plugin_load_result_t;
-typedef int sieve_ext_load_result_t;
-#  define SIEVE_PLUGIN_LOAD_OK 0
-#  define SIEVE_PLUGIN_LOAD_FAILED -1
-#  define SIEVE_EXT_LOAD_OK 0
-#  define SIEVE_EXT_LOAD_FAILED -1
+typedef int ext_backscatter_plugin_load_result_t;
+typedef int ext_backscatter_load_result_t;
+#  define EXT_BACKSCATTER_PLUGIN_LOAD_OK 0
+#  define EXT_BACKSCATTER_PLUGIN_LOAD_FAILED -1
+#  define EXT_BACKSCATTER_LOAD_OK 0
+#  define EXT_BACKSCATTER_LOAD_FAILED -1
 
 static inline int
 compat_sieve_extension_register(struct sieve_instance *svinst,
@@ -41,12 +41,12 @@ compat_sieve_ext_variables_get_extension(struct sieve_instance *svinst,
 
 /* 2.3: the plugin load hook cannot fail; the extension load hook returns
    a bool. */
-typedef void sieve_plugin_load_result_t;
-typedef bool sieve_ext_load_result_t;
-#  define SIEVE_PLUGIN_LOAD_OK
-#  define SIEVE_PLUGIN_LOAD_FAILED
-#  define SIEVE_EXT_LOAD_OK TRUE
-#  define SIEVE_EXT_LOAD_FAILED FALSE
+typedef void ext_backscatter_plugin_load_result_t;
+typedef bool ext_backscatter_load_result_t;
+#  define EXT_BACKSCATTER_PLUGIN_LOAD_OK
+#  define EXT_BACKSCATTER_PLUGIN_LOAD_FAILED
+#  define EXT_BACKSCATTER_LOAD_OK TRUE
+#  define EXT_BACKSCATTER_LOAD_FAILED FALSE
 
 static inline int
 compat_sieve_extension_register(struct sieve_instance *svinst,

@@ -26,7 +26,7 @@
  * Extension
  */
 
-static sieve_ext_load_result_t
+static ext_backscatter_load_result_t
 ext_backscatter_load(const struct sieve_extension *ext, void **context_r);
 static void ext_backscatter_unload(const struct sieve_extension *ext);
 static bool
@@ -72,7 +72,7 @@ ext_backscatter_context_free(struct ext_backscatter_context **_extctx)
 	pool_unref(&extctx->pool);
 }
 
-static sieve_ext_load_result_t
+static ext_backscatter_load_result_t
 ext_backscatter_load(const struct sieve_extension *ext, void **context_r)
 {
 	struct ext_backscatter_context *extctx = *context_r;
@@ -91,7 +91,7 @@ ext_backscatter_load(const struct sieve_extension *ext, void **context_r)
 		e_error(sieve_get_event(ext->svinst),
 			"%s: the variables extension is not available",
 			sieve_extension_name(ext));
-		return SIEVE_EXT_LOAD_FAILED;
+		return EXT_BACKSCATTER_LOAD_FAILED;
 	}
 
 	pool = pool_alloconly_create("vnd.backscatter", 1024);
@@ -109,7 +109,7 @@ ext_backscatter_load(const struct sieve_extension *ext, void **context_r)
 	}
 	backscatter_settings_get_tag_settings(extctx->set, &extctx->tag_set);
 	*context_r = extctx;
-	return SIEVE_EXT_LOAD_OK;
+	return EXT_BACKSCATTER_LOAD_OK;
 }
 
 static void ext_backscatter_unload(const struct sieve_extension *ext)

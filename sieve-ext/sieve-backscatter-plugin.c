@@ -13,7 +13,7 @@
 /* Checked by Dovecot's module loader against the running Pigeonhole */
 const char *sieve_backscatter_plugin_version = PIGEONHOLE_ABI_VERSION;
 
-sieve_plugin_load_result_t
+ext_backscatter_plugin_load_result_t
 sieve_backscatter_plugin_load(struct sieve_instance *svinst, void **context)
 {
 	const struct sieve_extension *ext;
@@ -25,12 +25,12 @@ sieve_backscatter_plugin_load(struct sieve_instance *svinst, void **context)
 		e_error(sieve_get_event(svinst),
 			"%s: failed to register the extension",
 			backscatter_extension.name);
-		return SIEVE_PLUGIN_LOAD_FAILED;
+		return EXT_BACKSCATTER_PLUGIN_LOAD_FAILED;
 	}
 	e_debug(sieve_get_event(svinst), "%s: plugin %s loaded",
 		backscatter_extension.name, BACKSCATTER_VERSION);
 	*context = (void *)ext;
-	return SIEVE_PLUGIN_LOAD_OK;
+	return EXT_BACKSCATTER_PLUGIN_LOAD_OK;
 }
 
 void sieve_backscatter_plugin_unload(struct sieve_instance *svinst ATTR_UNUSED,

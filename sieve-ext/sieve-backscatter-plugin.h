@@ -8,11 +8,9 @@
 
 #include "ext-backscatter-compat.h"
 
-#define BACKSCATTER_EXPORT __attribute__((visibility("default")))
-
 BACKSCATTER_EXPORT extern const char *sieve_backscatter_plugin_version;
 
-BACKSCATTER_EXPORT sieve_plugin_load_result_t
+BACKSCATTER_EXPORT ext_backscatter_plugin_load_result_t
 sieve_backscatter_plugin_load(struct sieve_instance *svinst, void **context);
 BACKSCATTER_EXPORT void
 sieve_backscatter_plugin_unload(struct sieve_instance *svinst, void *context);

@@ -10,15 +10,15 @@
    Build, from the top of the source tree after make -C build:
 
      gcc -std=gnu99 -O2 -g -Wall -W -Wmissing-prototypes \
-         -DHAVE_CONFIG_H -I/usr/include/dovecot -Iplugin \
+         -DHAVE_CONFIG_H -I/usr/include/dovecot -Ilib-bounce -Ilib-backscatter \
          -o build/bench-tags tests/bench/bench-tags.c \
-         build/plugin/.libs/libbackscatter.a \
+         build/lib-backscatter/.libs/libbackscatter.a \
          -L/usr/lib/dovecot -ldovecot -Wl,-rpath,/usr/lib/dovecot -lsodium
 
    (or, without the build tree, the engine's tag and key sources in place
-   of the library: plugin/backscatter-{date,keys,mac,tag,verify}.c, as
+   of the library: lib-backscatter/backscatter-{date,keys,mac,tag,verify}.c, as
    tests/fuzz/run builds them). In automake terms: a noinst_PROGRAMS entry
-   with LDADD = $(top_builddir)/plugin/libbackscatter.la $(LIBDOVECOT)
+   with LDADD = $(top_builddir)/lib-backscatter/libbackscatter.la $(LIBDOVECOT)
    $(SODIUM_LIBS), not in TESTS: timings say nothing about correctness.
 
    Run: build/bench-tags [OPERATIONS]; OPERATIONS defaults to 1000000

@@ -15,7 +15,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 DATA=$TOP/tests/data
 CORPUS=/work/shared/corpus/sisimai/maildir
 
-BS=$BUILD_DIR/plugin/backscatter
+BS=$BUILD_DIR/cli/backscatter
 [ -x "$BS" ] || { echo "cli-inspect.sh: $BS not built" >&2; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/backscatter-inspect.XXXXXX")
 trap 'rm -rf "$T"' EXIT

@@ -61,7 +61,7 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-cli=$BUILD_DIR/plugin/backscatter
+cli=$BUILD_DIR/cli/backscatter
 table=${ADVERSARIAL_TABLE:-$DC_TOP/tests/integration/adversarial.tsv}
 
 bail() {

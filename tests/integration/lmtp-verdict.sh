@@ -7,7 +7,7 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-cli=$BUILD_DIR/plugin/backscatter
+cli=$BUILD_DIR/cli/backscatter
 month_ago=$(date -u -d '30 days ago' +%F)
 
 dc_init || exit 1

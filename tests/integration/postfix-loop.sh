@@ -21,7 +21,7 @@ set -u
 . "$(dirname "$0")/../lib/dovecot.sh"
 . "$(dirname "$0")/../lib/postfix.sh"
 
-cli=$BUILD_DIR/plugin/backscatter
+cli=$BUILD_DIR/cli/backscatter
 script=$TEST_SCRIPTS/postfix-loop.sieve
 # Enforcement began two days ago: a bounce comes back within the tags'
 # lifetime + grace, so older dates count as that

@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-BS=$BUILD_DIR/plugin/backscatter
+BS=$BUILD_DIR/cli/backscatter
 DC_SUBMISSION=yes
 dc_init || exit 1
 dc_make_keys || exit 1

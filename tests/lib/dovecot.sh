@@ -82,13 +82,13 @@ dc_init() {
 	# Copies, not links: Dovecot loads them as the mail user, who may
 	# not be able to enter the build tree (a clone in a 0700 directory)
 	cp "$so" "$DC_DIR/modules/sieve/"
-	cp "$BUILD_DIR/plugin/.libs/lib10_backscatter_lmtp_plugin.so" \
+	cp "$BUILD_DIR/plugin/lmtp/.libs/lib10_backscatter_lmtp_plugin.so" \
 		"$DC_DIR/modules/"
 	if [ "$DC_SUBMISSION" = yes ]; then
 		port_list=$("$DC_LIB/free-ports" 2)
 		DC_SUBMISSION_PORT=$(echo "$port_list" | sed -n 1p)
 		DC_RELAY_PORT=$(echo "$port_list" | sed -n 2p)
-		cp "$BUILD_DIR/plugin/.libs/lib10_backscatter_submission_plugin.so" \
+		cp "$BUILD_DIR/plugin/submission/.libs/lib10_backscatter_submission_plugin.so" \
 			"$DC_DIR/modules/"
 	fi
 
@@ -202,7 +202,7 @@ EOF
 dc_check_settings_module() {
 	local built installed
 	[ "$(dc_version)" = 2.4 ] || return 0
-	built=$BUILD_DIR/plugin/.libs/lib20_backscatter_settings.so
+	built=$BUILD_DIR/plugin/settings/.libs/lib20_backscatter_settings.so
 	installed=$(sed -n "s/^dovecot_moduledir=//p" \
 		/usr/lib/dovecot/dovecot-config)/settings/lib20_backscatter_settings.so
 	if ! cmp -s "$built" "$installed"; then
@@ -217,7 +217,7 @@ dc_check_settings_module() {
 # mail_access_groups; users' own processes do not). Writes a bs1 and a
 # prvs key with "backscatter keygen" and sets DC_KEY_FILE.
 dc_make_keys() {
-	local cli=$BUILD_DIR/plugin/backscatter
+	local cli=$BUILD_DIR/cli/backscatter
 
 	getent group "$DC_KEY_GROUP" >/dev/null || groupadd "$DC_KEY_GROUP"
 	mkdir -p "$DC_DIR/keys"

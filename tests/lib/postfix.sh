@@ -205,7 +205,7 @@ pf_signer_start() {
 	chmod 0750 "$dir"
 	PF_SIGNER_SOCKET=$dir/socketmap
 	setpriv --regid=postfix --keep-groups \
-		"$BUILD_DIR/plugin/backscatter" socketmap -c "$1" \
+		"$BUILD_DIR/cli/backscatter" socketmap -c "$1" \
 		--socket "$PF_SIGNER_SOCKET" --mode 0660 --verbose \
 		>> "$PF_DIR/log/signer.log" 2>&1 &
 	PF_SIGNER_PID=$!

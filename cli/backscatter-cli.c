@@ -1,0 +1,259 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
+
+/* backscatter: the command-line tool. This file holds what the commands
+   share: dispatch, usage and error reporting. */
+
+#include "lib.h"
+#include "str.h"
+#include "unichar.h"
+#include "backscatter-cli-compat.h"
+#include "backscatter-config.h"
+#include "backscatter-cli.h"
+
+#include <sodium.h>
+
+static const struct cli_command {
+	const char *name;
+	/* the synopsis, after "backscatter <name> " */
+	const char *synopsis;
+	/* the options explained */
+	const char *help;
+	int (*run)(int argc, char *argv[]);
+} cli_commands[] = {
+	{
+		.name = "keygen",
+		.synopsis = "[--scheme bs1|prvs] [--add FILE]",
+		.help =
+"Makes a new key and prints it as a key file line. With --add, appends\n"
+"it to FILE instead (created mode 0600 if missing) with the lowest key\n"
+"id the file does not use yet, and prints no key material.\n"
+"\n"
+"  -s, --scheme bs1|prvs  the key's scheme (default bs1)\n"
+"  -a, --add FILE         append the key to the key file FILE\n",
+		.run = cli_keygen,
+	},
+	{
+		.name = "sign",
+		.synopsis =
+			"[-k KEYFILE] [-c CONFIG] [--form subaddress|prefix]\n"
+			"         [--scheme bs1|prvs] [--now YYYY-MM-DD] ADDRESS...",
+		.help =
+"Prints each address tagged, one per line. An address that must stay\n"
+"unsigned is printed unchanged, with the reason on stderr.\n"
+"\n"
+"  -k, --key-file KEYFILE  the key file (overrides backscatter_key_file)\n"
+"  -c, --config CONFIG     read backscatter_* settings from this Dovecot\n"
+"                          configuration file (through doveconf)\n"
+"  -f, --form FORM         subaddress or prefix (backscatter_tag_form)\n"
+"  -s, --scheme SCHEME     bs1 or prvs (backscatter_sign_scheme)\n"
+"  -n, --now YYYY-MM-DD    sign as on that day (for tests)\n",
+		.run = cli_sign,
+	},
+	{
+		.name = "verify",
+		.synopsis =
+			"[-k KEYFILE] [-c CONFIG] [--now YYYY-MM-DD] [--json]\n"
+			"         ADDRESS...",
+		.help =
+"Prints one line per address:\n"
+"  verdict<TAB>address without tag<TAB>scheme<TAB>key id<TAB>expiry day\n"
+"with \"-\" for what is absent. Verdicts: valid, expired, forged,\n"
+"unsigned, unknown (no keys).\n"
+"\n"
+"  -k, --key-file KEYFILE  the key file (overrides backscatter_key_file)\n"
+"  -c, --config CONFIG     read backscatter_* settings from this Dovecot\n"
+"                          configuration file (through doveconf)\n"
+"  -n, --now YYYY-MM-DD    judge as at 12:00 UTC of that day\n"
+"  -j, --json              print one JSON object per line instead\n",
+		.run = cli_verify,
+	},
+	{
+		.name = "inspect",
+		.synopsis = "[--json] [--max-size BYTES]\n"
+			"         [--rcpt ADDRESS [--orcpt ADDRESS] [-k KEYFILE] "
+			"[-c CONFIG]\n"
+			"         [--now YYYY-MM-DD]] FILE...",
+		.help =
+"Analyzes each message FILE (\"-\" for stdin) as delivery does and says\n"
+"what it is and why: its kind, the decoder that read it, the reporting\n"
+"MTA; for each recipient the action, status, reason and diagnostic; and\n"
+"the original message the report quotes. A file that cannot be read is\n"
+"named on stderr, and with --json gets the line {\"file\":...,\"error\":...}.\n"
+"\n"
+"  -j, --json            print one JSON object per file, one per line\n"
+"  -m, --max-size BYTES  read at most BYTES of each message (default\n"
+"                        64k, as backscatter_analyze_max_size)\n"
+"  -r, --rcpt ADDRESS    also give the verdict delivery would give each\n"
+"                        message sent to ADDRESS: legitimate, bogus,\n"
+"                        unknown or none, and its evidence (\"verdict\":\n"
+"                        {\"verdict\":...,\"evidence\":...} in JSON)\n"
+"  -o, --orcpt ADDRESS   the original recipient (ORCPT) too; its tag counts\n"
+"                        as delivery counts it, where it names the same\n"
+"                        mailbox as ADDRESS or carries the same tag (there\n"
+"                        is no userdb here to ask whose an alias is)\n"
+"  -k, --key-file KEYFILE  the key file (overrides backscatter_key_file)\n"
+"  -c, --config CONFIG   read backscatter_* settings from this Dovecot\n"
+"                        configuration file (through doveconf)\n"
+"  -n, --now YYYY-MM-DD  judge as at 12:00 UTC of that day\n",
+		.run = cli_inspect,
+	},
+	{
+		.name = "socketmap",
+		.synopsis =
+			"[-c CONFIG] [-k KEYFILE] [--socket PATH [--mode MODE]]\n"
+			"         [--verbose]",
+		.help =
+"Serves Postfix's socketmap_table(5) lookups: the map \"sign\" answers a\n"
+"sender of backscatter_sign_domains with its tagged address, anything\n"
+"else with NOTFOUND. For sender_canonical_maps =\n"
+"socketmap:unix:PATH:sign in the submission service's cleanup. Without\n"
+"--socket it serves one connection on stdin/stdout (systemd Accept=yes,\n"
+"inetd). The key file is read again when it changes; other settings at\n"
+"a restart. Logs go to stderr.\n"
+"\n"
+"  -c, --config CONFIG     read backscatter_* settings (sign domains,\n"
+"                          scheme, form, key file) from this Dovecot\n"
+"                          configuration file (through doveconf)\n"
+"  -k, --key-file KEYFILE  the key file (overrides backscatter_key_file)\n"
+"  -s, --socket PATH       listen on this unix socket\n"
+"  -m, --mode MODE         the socket's file mode (default 0660)\n"
+"  -v, --verbose           log every lookup\n",
+		.run = cli_socketmap,
+	},
+};
+
+static const char cli_exit_help[] =
+"Exit status: 0 when every address is valid (verify) or signed (sign),\n"
+"the key was made (keygen) or every file was read (inspect); 1 otherwise;\n"
+"2 on usage, configuration or key file errors, or when a file could not\n"
+"be read (inspect).\n";
+
+void cli_error(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	fprintf(stderr, "backscatter: %s\n", t_strdup_vprintf(fmt, args));
+	va_end(args);
+}
+
+static const struct cli_command *cli_command_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(cli_commands); i++) {
+		if (strcmp(cli_commands[i].name, name) == 0)
+			return &cli_commands[i];
+	}
+	return NULL;
+}
+
+void cli_usage(FILE *out, const char *command, bool long_help)
+{
+	const struct cli_command *cmd;
+	unsigned int i;
+
+	if (command != NULL) {
+		cmd = cli_command_find(command);
+		i_assert(cmd != NULL);
+		fprintf(out, "Usage: backscatter %s %s\n", cmd->name,
+			cmd->synopsis);
+		if (long_help)
+			fprintf(out, "\n%s\n%s", cmd->help, cli_exit_help);
+		return;
+	}
+	for (i = 0; i < N_ELEMENTS(cli_commands); i++) {
+		fprintf(out, "%s backscatter %s %s\n",
+			i == 0 ? "Usage:" : "      ", cli_commands[i].name,
+			cli_commands[i].synopsis);
+	}
+	if (long_help) {
+		fprintf(out, "\nSee 'backscatter COMMAND --help' for the "
+			"options of each command.\n\n%s", cli_exit_help);
+	}
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	fprintf(stderr, "backscatter %s: %s\n", command,
+		t_strdup_vprintf(fmt, args));
+	va_end(args);
+	return cli_try_help(command);
+}
+
+int cli_try_help(const char *command)
+{
+	fprintf(stderr, "Try 'backscatter %s --help'.\n", command);
+	return CLI_EXIT_ERROR;
+}
+
+static int cli_run(int argc, char *argv[])
+{
+	const struct cli_command *cmd;
+
+	if (argc < 2) {
+		cli_usage(stderr, NULL, FALSE);
+		return CLI_EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_usage(stdout, NULL, TRUE);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("backscatter %s\n", BACKSCATTER_VERSION);
+		return CLI_EXIT_OK;
+	}
+	cmd = cli_command_find(argv[1]);
+	if (cmd == NULL) {
+		cli_error("unknown command '%s'", argv[1]);
+		cli_usage(stderr, NULL, FALSE);
+		return CLI_EXIT_ERROR;
+	}
+	/* getopt names the program by argv[0] in its messages */
+	argv[1] = t_strdup_noconst(t_strconcat("backscatter ",
+						 cmd->name, NULL));
+	return cmd->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char *argv[])
+{
+	int ret;
+
+	lib_init();
+	i_set_failure_prefix("backscatter: ");
+	if (sodium_init() < 0) {
+		cli_error("sodium_init() failed");
+		lib_deinit();
+		return CLI_EXIT_ERROR;
+	}
+
+	ret = cli_run(argc, argv);
+	/* A full disk or a closed pipe must not pass for success */
+	if (fflush(stdout) != 0 || ferror(stdout) != 0) {
+		cli_error("write(stdout) failed: %s", strerror(errno));
+		ret = CLI_EXIT_ERROR;
+	}
+	lib_deinit();
+	return ret;
+}
+
+void cli_json_append_string(string_t *dest, const char *src)
+{
+	string_t *valid;
+
+	if (src == NULL) {
+		str_append(dest, "null");
+		return;
+	}
+	valid = t_str_new(strlen(src) + 16);
+	if (!uni_utf8_get_valid_data((const unsigned char *)src, strlen(src),
+				     valid))
+		src = str_c(valid);
+	str_append_c(dest, '"');
+	json_append_escaped(dest, src);
+	str_append_c(dest, '"');
+}
