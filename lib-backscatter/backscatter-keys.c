@@ -14,18 +14,22 @@
 #include <sys/stat.h>
 #include <sodium.h>
 
-/* The keyring itself (it holds the prvs HMAC states, which are key
-   material too) and the secrets live in libsodium's guarded memory:
-   locked where the limits allow, excluded from core dumps, wiped when
-   freed. The pool holds only what is not secret. */
+/* What is secret -- the key material and the prvs HMAC states prepared
+   from it -- lives in libsodium's guarded memory: locked where the
+   limits allow, excluded from core dumps, wiped when freed. The rest
+   (the key list, which only points into it) is ordinary memory. */
+struct keyring_secrets {
+	/* One per prvs key id */
+	struct hmac_context prvs_hmac[BACKSCATTER_PRVS_KEY_ID_COUNT];
+	size_t material_size, material_used;
+	/* All key material, in one place */
+	unsigned char material[];
+};
+
 struct backscatter_keyring {
 	pool_t pool;
 	ARRAY(struct backscatter_key) keys;
-	/* One per prvs key id */
-	struct hmac_context prvs_hmac[BACKSCATTER_PRVS_KEY_ID_COUNT];
-	/* All key material, in one place */
-	unsigned char *secrets;
-	size_t secrets_size, secrets_used;
+	struct keyring_secrets *secrets;
 };
 
 struct key_line_parser {
@@ -44,7 +48,7 @@ void backscatter_keyring_free(struct backscatter_keyring **_keyring)
 	/* sodium_free() wipes before it frees */
 	sodium_free(keyring->secrets);
 	pool_unref(&keyring->pool);
-	sodium_free(keyring);
+	i_free(keyring);
 }
 
 unsigned int
@@ -101,11 +105,12 @@ static int line_error(struct key_line_parser *parser, const char **error_r,
 static unsigned char *
 keyring_store_secret(struct backscatter_keyring *keyring, size_t size)
 {
+	struct keyring_secrets *secrets = keyring->secrets;
 	unsigned char *secret;
 
-	i_assert(keyring->secrets_used + size <= keyring->secrets_size);
-	secret = keyring->secrets + keyring->secrets_used;
-	keyring->secrets_used += size;
+	i_assert(secrets->material_used + size <= secrets->material_size);
+	secret = secrets->material + secrets->material_used;
+	secrets->material_used += size;
 	return secret;
 }
 
@@ -151,10 +156,10 @@ parse_material(struct backscatter_keyring *keyring,
 		key->material_size = len;
 		key->material = keyring_store_secret(keyring, len);
 		memcpy((void *)key->material, material, len);
-		i_assert(key->id < N_ELEMENTS(keyring->prvs_hmac));
+		i_assert(key->id < N_ELEMENTS(keyring->secrets->prvs_hmac));
 		backscatter_prvs_mac_prepare(key->material, len,
-					     &keyring->prvs_hmac[key->id]);
-		key->prvs_hmac = &keyring->prvs_hmac[key->id];
+			&keyring->secrets->prvs_hmac[key->id]);
+		key->prvs_hmac = &keyring->secrets->prvs_hmac[key->id];
 		break;
 	case BACKSCATTER_SCHEME_COUNT:
 		i_unreached();
@@ -241,8 +246,10 @@ int backscatter_keyring_parse(const char *name, const void *data,
 			      const char **error_r)
 {
 	struct backscatter_keyring *keyring;
+	struct keyring_secrets *secrets;
 	struct key_line_parser parser;
 	char *text, *line, *next;
+	size_t alloc_size;
 	int ret = 0;
 
 	if (size > BACKSCATTER_KEY_FILE_MAX_SIZE) {
@@ -256,19 +263,19 @@ int backscatter_keyring_parse(const char *name, const void *data,
 	}
 
 	/* Key material is never longer than the file that holds it */
+	/* sodium_malloc() puts the end of the block against its guard
+	   page: only a size that is a multiple of the alignment gives an
+	   aligned start */
+	alloc_size = (sizeof(*secrets) + size + 1 + 15) & ~(size_t)15;
 	if (sodium_init() < 0 ||
-	    (keyring = sodium_malloc(sizeof(*keyring))) == NULL) {
+	    (secrets = sodium_malloc(alloc_size)) == NULL) {
 		*error_r = t_strdup_printf("%s: no memory for keys", name);
 		return -1;
 	}
-	i_zero(keyring);
-	keyring->secrets_size = size + 1;
-	keyring->secrets = sodium_malloc(keyring->secrets_size);
-	if (keyring->secrets == NULL) {
-		sodium_free(keyring);
-		*error_r = t_strdup_printf("%s: no memory for keys", name);
-		return -1;
-	}
+	memset(secrets, 0, sizeof(*secrets));
+	secrets->material_size = size + 1;
+	keyring = i_new(struct backscatter_keyring, 1);
+	keyring->secrets = secrets;
 	keyring->pool = pool_alloconly_create("backscatter keyring", 1024);
 	p_array_init(&keyring->keys, keyring->pool, 8);
 
