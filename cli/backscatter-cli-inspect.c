@@ -98,8 +98,7 @@ cli_inspect_json_recipient(string_t *dest,
 	cli_inspect_json_field(dest, "reply_code", rcpt->reply_code);
 	cli_inspect_json_field(dest, "reason",
 			       bounce_reason_to_str(rcpt->reason));
-	cli_inspect_json_field(dest, "class",
-			       rcpt->permanent ? "permanent" : "transient");
+	cli_inspect_json_field(dest, "class", bounce_recipient_class(rcpt));
 	cli_inspect_json_bool(dest, "hard", rcpt->hard);
 	cli_inspect_json_field(dest, "diagnostic", rcpt->diagnostic_code);
 	cli_inspect_json_field(dest, "remote_mta", rcpt->remote_mta);
@@ -204,7 +203,7 @@ static const char *cli_inspect_text(const char *value, size_t max_bytes)
 static void
 cli_inspect_text_recipient(string_t *line, const struct bounce_recipient *rcpt)
 {
-	const char *recipient = rcpt->final_recipient;
+	const char *recipient = rcpt->final_recipient, *rcpt_class;
 
 	str_append(line, "  ");
 	if (recipient == NULL) {
@@ -226,9 +225,14 @@ cli_inspect_text_recipient(string_t *line, const struct bounce_recipient *rcpt)
 		str_printfa(line, " %s", cli_inspect_text(rcpt->action, 64));
 	if (rcpt->status != NULL)
 		str_printfa(line, " %s", cli_inspect_text(rcpt->status, 64));
-	str_printfa(line, " %s (%s%s)", bounce_reason_to_str(rcpt->reason),
-		    rcpt->permanent ? "permanent" : "transient",
-		    rcpt->hard ? ", hard" : "");
+	rcpt_class = bounce_recipient_class(rcpt);
+	str_printfa(line, " %s", bounce_reason_to_str(rcpt->reason));
+	if (rcpt_class != NULL || rcpt->hard) {
+		str_printfa(line, " (%s%s%s)",
+			    rcpt_class == NULL ? "" : rcpt_class,
+			    rcpt_class != NULL && rcpt->hard ? ", " : "",
+			    rcpt->hard ? "hard" : "");
+	}
 	if (rcpt->diagnostic_code != NULL) {
 		str_printfa(line, " -- %s",
 			    cli_inspect_text(rcpt->diagnostic_code,

@@ -437,21 +437,12 @@ void backscatter_triage(const struct backscatter_triage_input *input,
 			      BACKSCATTER_TRIAGE_CAUSE_NOTIFICATION);
 		return;
 	}
-	switch (input->report->kind) {
-	case BOUNCE_KIND_NONE:
+	if (!bounce_kind_is_bounce(input->report->kind)) {
 		triage_decide(result_r, BACKSCATTER_TRIAGE_NONE,
+			      input->report->kind == BOUNCE_KIND_FEEDBACK ?
+			      BACKSCATTER_TRIAGE_CAUSE_FEEDBACK :
 			      BACKSCATTER_TRIAGE_CAUSE_NOT_BOUNCE);
 		return;
-	case BOUNCE_KIND_FEEDBACK:
-		triage_decide(result_r, BACKSCATTER_TRIAGE_NONE,
-			      BACKSCATTER_TRIAGE_CAUSE_FEEDBACK);
-		return;
-	case BOUNCE_KIND_DSN:
-	case BOUNCE_KIND_MTA:
-	case BOUNCE_KIND_AUTOREPLY:
-		break;
-	case BOUNCE_KIND_COUNT:
-		i_unreached();
 	}
 	if (rcpt == NULL) {
 		triage_decide(result_r, BACKSCATTER_TRIAGE_UNKNOWN,

@@ -60,3 +60,33 @@ bounce_report_first_failed(const struct bounce_report *report)
 	}
 	return array_front(&report->recipients);
 }
+
+bool bounce_kind_is_bounce(enum bounce_kind kind)
+{
+	switch (kind) {
+	case BOUNCE_KIND_DSN:
+	case BOUNCE_KIND_MTA:
+	case BOUNCE_KIND_AUTOREPLY:
+		return TRUE;
+	case BOUNCE_KIND_NONE:
+	case BOUNCE_KIND_FEEDBACK:
+		return FALSE;
+	case BOUNCE_KIND_COUNT:
+		break;
+	}
+	i_unreached();
+}
+
+const char *bounce_recipient_class(const struct bounce_recipient *rcpt)
+{
+	if (rcpt->permanent)
+		return "permanent";
+	if (rcpt->status != NULL &&
+	    (rcpt->status[0] == '4' || rcpt->status[0] == '5'))
+		return "transient";
+	if (rcpt->action != NULL &&
+	    (strcmp(rcpt->action, "failed") == 0 ||
+	     strcmp(rcpt->action, "delayed") == 0))
+		return "transient";
+	return NULL;
+}

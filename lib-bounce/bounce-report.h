@@ -163,6 +163,19 @@ struct bounce_report {
 const struct bounce_recipient *
 bounce_report_first_failed(const struct bounce_report *report);
 
+/* Is a report of this kind a bounce -- the answer of a mail system or a
+   person's program to mail someone sent (dsn, mta, autoreply)? A
+   feedback report is not: a complaint goes to a feedback address, not to
+   the return path of the mail it is about. The one answer Sieve's bare
+   "bounce" and the triage both use. */
+bool bounce_kind_is_bounce(enum bounce_kind kind);
+
+/* "permanent" or "transient" for a recipient whose delivery failed or
+   was delayed; NULL for one that was delivered, relayed or expanded, or
+   about which the report says neither. The one answer the dsn test's
+   "class" field and the CLI both give. */
+const char *bounce_recipient_class(const struct bounce_recipient *rcpt);
+
 /* Returns the reason's name, e.g. "userunknown" */
 const char *bounce_reason_to_str(enum bounce_reason reason);
 /* Looks a reason up by name, case-insensitively */

@@ -111,22 +111,6 @@ static bool tst_bounce_kind_parse(const char *name, enum bounce_kind *kind_r)
 		*kind_r != BOUNCE_KIND_NONE;
 }
 
-/* The kinds a bare "bounce" means */
-static bool tst_bounce_kind_is_bounce(enum bounce_kind kind)
-{
-	switch (kind) {
-	case BOUNCE_KIND_DSN:
-	case BOUNCE_KIND_MTA:
-	case BOUNCE_KIND_AUTOREPLY:
-		return TRUE;
-	case BOUNCE_KIND_NONE:
-	case BOUNCE_KIND_FEEDBACK:
-	case BOUNCE_KIND_COUNT:
-		break;
-	}
-	return FALSE;
-}
-
 struct tst_bounce_kind_check {
 	struct sieve_validator *valdtr;
 };
@@ -339,7 +323,7 @@ tst_bounce_operation_execute(const struct sieve_runtime_env *renv,
 			bounce_kind_to_str(report->kind),
 			tst_bounce_evidence(report));
 		if (kind_list == NULL) {
-			match = tst_bounce_kind_is_bounce(report->kind) ?
+			match = bounce_kind_is_bounce(report->kind) ?
 				1 : 0;
 			if (report->kind == BOUNCE_KIND_FEEDBACK) {
 				sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS,

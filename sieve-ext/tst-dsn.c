@@ -168,23 +168,6 @@ tst_dsn_message_field(const struct bounce_report *report,
 	i_unreached();
 }
 
-/* "permanent" or "transient" for a recipient whose delivery failed or was
-   delayed; nothing for one that was delivered, relayed or expanded, or
-   about which the report says neither. */
-static const char *tst_dsn_class(const struct bounce_recipient *rcpt)
-{
-	if (rcpt->permanent)
-		return "permanent";
-	if (rcpt->status != NULL &&
-	    (rcpt->status[0] == '4' || rcpt->status[0] == '5'))
-		return "transient";
-	if (rcpt->action != NULL &&
-	    (strcmp(rcpt->action, "failed") == 0 ||
-	     strcmp(rcpt->action, "delayed") == 0))
-		return "transient";
-	return NULL;
-}
-
 static const char *
 tst_dsn_recipient_field(const struct bounce_recipient *rcpt,
 			enum tst_dsn_field field)
@@ -211,7 +194,7 @@ tst_dsn_recipient_field(const struct bounce_recipient *rcpt,
 	case DSN_FIELD_REASON:
 		return bounce_reason_to_str(rcpt->reason);
 	case DSN_FIELD_CLASS:
-		return tst_dsn_class(rcpt);
+		return bounce_recipient_class(rcpt);
 	default:
 		break;
 	}
