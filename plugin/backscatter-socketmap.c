@@ -168,20 +168,30 @@ int backscatter_socketmap_input(const struct backscatter_socketmap *map,
 	const unsigned char *payload;
 	size_t payload_size, used, pos = 0;
 	const char *error;
+	string_t *one;
 	int ret;
 
+	/* Each lookup runs in a data stack frame of its own, so that a
+	   batch of requests does not pile up scratch space. Its reply is
+	   made in a heap buffer and appended to reply outside that frame:
+	   reply may be on the caller's data stack, and growing it inside
+	   a newer frame would panic. */
+	one = str_new(default_pool, 128);
 	for (;;) {
 		ret = backscatter_netstring_parse(data + pos, size - pos,
 			BACKSCATTER_SOCKETMAP_MAX_REQUEST, &payload,
 			&payload_size, &used, &error);
 		if (ret <= 0)
 			break;
+		str_truncate(one, 0);
 		T_BEGIN {
 			backscatter_socketmap_lookup(map, payload,
-						     payload_size, now, reply);
+						     payload_size, now, one);
 		} T_END;
+		str_append_str(reply, one);
 		pos += used;
 	}
+	str_free(&one);
 	*used_r = pos;
 	if (ret < 0) {
 		e_debug(map->event, "protocol error: %s", error);

@@ -51,16 +51,19 @@ void backscatter_netstring_append(string_t *dest, const void *payload,
 				  size_t size);
 
 /* Answers the one request payload ("name key") by appending the reply
-   netstring to reply. Scratch space from the data stack. */
+   netstring to reply. Scratch space comes from the data stack; reply
+   grows in the caller's data stack frame. */
 void backscatter_socketmap_lookup(const struct backscatter_socketmap *map,
 				  const unsigned char *request, size_t size,
 				  time_t now, string_t *reply);
 
 /* Answers every complete request at the start of data, appending the
-   replies to reply, and sets used_r to the octets consumed. Returns 0
-   when the rest (if any) may still become a request, or -1 after a
-   protocol error: its PERM reply is appended, and the connection must be
-   closed once the replies are written. */
+   replies to reply, and sets used_r to the octets consumed. reply grows
+   in the caller's data stack frame only, so it may be a t_str_new() of
+   that frame, however many replies it gets. Returns 0 when the rest (if
+   any) may still become a request, or -1 after a protocol error: its
+   PERM reply is appended, and the connection must be closed once the
+   replies are written. */
 int backscatter_socketmap_input(const struct backscatter_socketmap *map,
 				const unsigned char *data, size_t size,
 				time_t now, string_t *reply, size_t *used_r);

@@ -228,6 +228,15 @@ out=$(smq --pipelined "sign p1@example.com" "sign p2@example.com" \
 like "$(echo "$out" | sed 's/+bs1=[a-z0-9]*@/@/' | tr '\n' ' ')" \
 	'^OK p1@example\.com OK p2@example\.com OK p3@example\.com $' \
 	"pipelined requests are answered in order"
+# Their replies outgrow the first reply buffer (256 octets) in one batch
+requests30=()
+for i in $(seq 30); do
+	requests30+=("sign u$i@other.example")
+done
+out=$(smq --pipelined "${requests30[@]}")
+is "$(echo "$out" | grep -c '^NOTFOUND $')" 30 \
+	"30 pipelined requests in one write: all answered"
+ok kill -0 "$DAEMON_PID" -- "... and the daemon lives on"
 
 #
 # Keys read again when the file changes
@@ -262,6 +271,18 @@ out=$(printf '22:sign alice@example.com,20:sign bob@example.org,' |
 	"$BS" socketmap -c "$T/dovecot.conf" 2>/dev/null)
 like "$out" '^42:OK alice\+bs1=[a-z0-9]{17}@example\.com,9:NOTFOUND ,$' \
 	"without --socket it serves stdin/stdout and exits at its end"
+# The same 30 requests through a pipe
+for r in "${requests30[@]}"; do
+	printf '%d:%s,' ${#r} "$r"
+done > "$T/requests30"
+out=$(cat "$T/requests30" |
+	"$BS" socketmap -c "$T/dovecot.conf" 2> "$T/stdio.log")
+rc=$?
+is "$(printf '%s' "$out" | grep -o '9:NOTFOUND ,' | wc -l)" 30 \
+	"stdin/stdout: 30 pipelined requests, all answered"
+is "$rc" 0 "... and exit 0"
+unlike "$(cat "$T/stdio.log")" "Panic|Fatal" "... without a panic"
+
 run_rc() { "$@" > /dev/null 2>&1 < /dev/null; echo $?; }
 is "$(run_rc "$BS" socketmap -k "$T/missing")" 2 \
 	"a missing key file: exit 2 at startup"

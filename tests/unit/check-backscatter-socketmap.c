@@ -28,8 +28,9 @@ struct socketmap_test {
 };
 
 static void
-socketmap_test_init(struct socketmap_test *t, bool keys,
-		    const char *scheme, const char *form)
+socketmap_test_init_domains(struct socketmap_test *t, bool keys,
+			    const char *scheme, const char *form,
+			    const char *domains)
 {
 	const char *error;
 
@@ -37,7 +38,7 @@ socketmap_test_init(struct socketmap_test *t, bool keys,
 	t->pool = pool_alloconly_create("socketmap test", 4096);
 	t->set = p_new(t->pool, struct backscatter_settings, 1);
 	*t->set = backscatter_default_settings;
-	t->set->sign_domains = "example.com Example.NET";
+	t->set->sign_domains = domains;
 	t->set->sign_scheme = scheme;
 	t->set->tag_form = form;
 	ck_assert_msg(backscatter_settings_check(t->set, t->pool, &error),
@@ -51,6 +52,14 @@ socketmap_test_init(struct socketmap_test *t, bool keys,
 	t->map.set = t->set;
 	t->map.keyring = t->keyring;
 	t->map.event = event_create(NULL);
+}
+
+static void
+socketmap_test_init(struct socketmap_test *t, bool keys,
+		    const char *scheme, const char *form)
+{
+	socketmap_test_init_domains(t, keys, scheme, form,
+				    "example.com Example.NET");
 }
 
 static void socketmap_test_deinit(struct socketmap_test *t)
@@ -338,6 +347,67 @@ START_TEST(test_input_protocol_errors)
 }
 END_TEST
 
+/* The replies to one batch outgrow the reply's first allocation: it must
+   grow where the caller made it (a t_str_new() of the daemon's frame),
+   not in a lookup's own data stack frame, which panics. */
+START_TEST(test_input_many_replies)
+{
+	struct socketmap_test t;
+	string_t *input = t_str_new(1024), *reply = t_str_new(256);
+	const char *request, *replies;
+	size_t used;
+	unsigned int i;
+
+	socketmap_test_init(&t, TRUE, "bs1", "subaddress");
+	for (i = 0; i < 30; i++) {
+		request = t_strdup_printf("sign u%u@other.example", i);
+		backscatter_netstring_append(input, request, strlen(request));
+	}
+	ck_assert_int_eq(backscatter_socketmap_input(&t.map, str_data(input),
+		str_len(input), NOW, reply, &used), 0);
+	ck_assert_uint_eq(used, str_len(input));
+	replies = t_strdup(str_c(reply));
+	ck_assert_uint_eq(strlen(replies), 30 * strlen("9:NOTFOUND ,"));
+	for (i = 0; i < 30; i++) {
+		ck_assert_msg(strncmp(replies + i * 12, "9:NOTFOUND ,", 12) ==
+			      0, "reply %u: %s", i, replies);
+	}
+	socketmap_test_deinit(&t);
+}
+END_TEST
+
+/* One reply alone longer than the reply's first allocation */
+START_TEST(test_input_long_address)
+{
+	struct socketmap_test t;
+	string_t *input = t_str_new(512), *reply = t_str_new(256);
+	const char *domain, *request, *payload, *error;
+	const unsigned char *data;
+	size_t size, used;
+
+	/* Four labels of 60 octets: a domain of 251 octets, near the
+	   longest there is */
+#define LABEL60 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	domain = LABEL60"."LABEL60"."LABEL60"."LABEL60".example";
+#undef LABEL60
+	ck_assert_uint_eq(strlen(domain), 251);
+	socketmap_test_init_domains(&t, TRUE, "bs1", "subaddress", domain);
+	request = t_strconcat("sign alice@", domain, NULL);
+	backscatter_netstring_append(input, request, strlen(request));
+	ck_assert_int_eq(backscatter_socketmap_input(&t.map, str_data(input),
+		str_len(input), NOW, reply, &used), 0);
+	ck_assert_uint_gt(str_len(reply), 256);
+	ck_assert_int_eq(backscatter_netstring_parse(str_data(reply),
+		str_len(reply), SIZE_MAX, &data, &size, &used, &error), 1);
+	ck_assert_uint_eq(used, str_len(reply));
+	payload = t_strndup(data, size);
+	ck_assert_msg(starts_with(payload, "OK alice+bs1=") &&
+		      ends_with(payload, t_strconcat("@", domain, NULL)),
+		      "%s", payload);
+	socketmap_test_deinit(&t);
+}
+END_TEST
+
 Suite *backscatter_socketmap_suite(void)
 {
 	Suite *s = suite_create("socketmap");
@@ -361,6 +431,8 @@ Suite *backscatter_socketmap_suite(void)
 	tcase_add_test(tc, test_input_batches);
 	tcase_add_test(tc, test_input_split_anywhere);
 	tcase_add_test(tc, test_input_protocol_errors);
+	tcase_add_test(tc, test_input_many_replies);
+	tcase_add_test(tc, test_input_long_address);
 	suite_add_tcase(s, tc);
 	return s;
 }
