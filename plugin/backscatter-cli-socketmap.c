@@ -11,7 +11,8 @@
      its first octet, and a connection idle for SOCKETMAP_IDLE_MSECS is
      closed (Postfix itself closes after 10 s idle and reconnects);
    - requests are at most BACKSCATTER_SOCKETMAP_MAX_REQUEST octets; a
-     longer, broken or truncated one gets PERM and the connection closes;
+     longer, broken or truncated one gets NOTFOUND and the connection
+     closes (never PERM: Postfix would defer the mail);
    - a client that does not read its replies is dropped;
    - at most SOCKETMAP_MAX_CONNECTIONS at once: beyond that, new ones wait
      in the listen queue.
@@ -177,7 +178,7 @@ static void socketmap_conn_destroy(struct socketmap_conn *conn)
 }
 
 /* Writes what is buffered and closes: used after a protocol error, when
-   the client is owed the PERM reply but no more reading */
+   the client is owed the NOTFOUND reply but no more reading */
 static void socketmap_conn_close(struct socketmap_conn *conn)
 {
 	(void)o_stream_flush(conn->output);
@@ -262,10 +263,7 @@ static void socketmap_conn_input(struct socketmap_conn *conn)
 			/* Half-closed in the middle of a request: the
 			   reply can still be read */
 			str_truncate(reply, 0);
-			backscatter_netstring_append(reply,
-				"PERM connection closed within a request",
-				strlen("PERM connection closed "
-				       "within a request"));
+			backscatter_socketmap_input_truncated(&map, reply);
 			o_stream_nsend(conn->output, str_data(reply),
 				       str_len(reply));
 		}

@@ -129,6 +129,17 @@ socketmap_sign(const struct backscatter_socketmap *map, const char *key,
 	socketmap_reply(reply, "NOTFOUND", "");
 }
 
+/* What the signer cannot understand is not Postfix's fault to retry:
+   Postfix defers the mail on TEMP and PERM alike, so the answer is
+   NOTFOUND (the mail leaves unsigned) and the log says why */
+static void
+socketmap_reply_unsigned(const struct backscatter_socketmap *map,
+			 string_t *reply, const char *reason)
+{
+	e_error(map->event, "request left unsigned: %s", reason);
+	socketmap_reply(reply, "NOTFOUND", "");
+}
+
 void backscatter_socketmap_lookup(const struct backscatter_socketmap *map,
 				  const unsigned char *request, size_t size,
 				  time_t now, string_t *reply)
@@ -141,18 +152,19 @@ void backscatter_socketmap_lookup(const struct backscatter_socketmap *map,
 	if (memchr(request, '\0', size) != NULL ||
 	    memchr(request, '\n', size) != NULL ||
 	    memchr(request, '\r', size) != NULL) {
-		socketmap_reply(reply, "PERM", "control characters in request");
+		socketmap_reply_unsigned(map, reply,
+					 "control characters in request");
 		return;
 	}
 	space = memchr(request, ' ', size);
 	if (space == NULL) {
-		socketmap_reply(reply, "PERM", "request has no key");
+		socketmap_reply_unsigned(map, reply, "request has no key");
 		return;
 	}
 	name = t_strdup_until(request, space);
 	key = t_strndup(space + 1, size - (space + 1 - request));
 	if (strcmp(name, BACKSCATTER_SOCKETMAP_MAP_SIGN) != 0) {
-		socketmap_reply(reply, "PERM", t_strdup_printf(
+		socketmap_reply_unsigned(map, reply, t_strdup_printf(
 			"unknown map '%s' (this server answers '%s')",
 			str_sanitize(name, 64),
 			BACKSCATTER_SOCKETMAP_MAP_SIGN));
@@ -194,9 +206,16 @@ int backscatter_socketmap_input(const struct backscatter_socketmap *map,
 	str_free(&one);
 	*used_r = pos;
 	if (ret < 0) {
-		e_debug(map->event, "protocol error: %s", error);
-		socketmap_reply(reply, "PERM", error);
+		socketmap_reply_unsigned(map, reply, t_strdup_printf(
+			"protocol error: %s (closing the connection)", error));
 		return -1;
 	}
 	return 0;
+}
+
+void backscatter_socketmap_input_truncated(
+	const struct backscatter_socketmap *map, string_t *reply)
+{
+	socketmap_reply_unsigned(map, reply,
+		"connection closed within a request");
 }
