@@ -18,6 +18,10 @@
      in the listen queue.
    The key file is checked before each batch of requests and read again
    when it changed; a broken new file keeps the old keys (and is logged).
+   A missing or unreadable key file does not stop the signer from
+   starting: Postfix would defer all mail without it. It answers NOTFOUND
+   until the file can be read, and logs each change of the file's state
+   once.
 
    With --socket it listens on a unix socket; without, it serves the one
    connection on stdin/stdout (systemd's Accept=yes, inetd, Postfix's
@@ -68,11 +72,15 @@ struct socketmap_server {
 	const struct backscatter_settings *set;
 	pool_t pool;
 
-	/* "" when there is none */
+	/* Never "": startup refuses that */
 	const char *key_file;
 	struct backscatter_keyring *keyring;
-	/* What the key file looked like when last read (or tried) */
+	/* What the key file looked like when last read (or tried); zeroed
+	   while stat() fails */
 	struct stat key_st;
+	/* The key file's problem last logged, NULL when there is none:
+	   each is logged once, not at every request */
+	char *key_error;
 
 	const char *socket_path;
 	int listen_fd;
@@ -99,55 +107,63 @@ static bool socketmap_stat_equal(const struct stat *a, const struct stat *b)
 		a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Reads the key file again when it changed since the last look. A file
-   replaced by rename counts as well as one rewritten in place. Returns
-   -1 only at startup (initial), when there is nothing to fall back on. */
-static int socketmap_keys_refresh(struct socketmap_server *server,
-				  bool initial)
+/* Logs a problem with the key file unless it is the one logged last */
+static void socketmap_keys_problem(struct socketmap_server *server,
+				   const char *error)
+{
+	if (null_strcmp(server->key_error, error) == 0)
+		return;
+	i_free(server->key_error);
+	server->key_error = i_strdup(error);
+	if (server->keyring != NULL) {
+		e_error(server->event, "%s (keeping the keys read before)",
+			error);
+	} else {
+		e_error(server->event, "%s (no keys: every lookup is "
+			"answered NOTFOUND until the file can be read)", error);
+	}
+}
+
+/* Reads the key file again when it changed since the last look: a file
+   replaced by rename counts as well as one rewritten in place, and so
+   does one that appears or becomes readable. A problem keeps the keys
+   read before, if any. */
+static void socketmap_keys_refresh(struct socketmap_server *server)
 {
 	struct backscatter_keyring *keyring;
 	struct stat st;
 	const char *error;
+	bool news;
 
-	if (*server->key_file == '\0')
-		return 0;
 	if (stat(server->key_file, &st) < 0) {
-		if (initial) {
-			e_error(server->event, "stat(%s) failed: %m",
-				server->key_file);
-			return -1;
-		}
-		/* Removed while being replaced, most likely: keep signing
-		   with the keys we have, and say so once */
-		if (server->key_st.st_ino != 0) {
-			e_error(server->event, "stat(%s) failed: %m "
-				"(keeping the keys read before)",
-				server->key_file);
-			i_zero(&server->key_st);
-		}
-		return 0;
+		/* Removed while being replaced, most likely, or not
+		   there yet */
+		i_zero(&server->key_st);
+		socketmap_keys_problem(server, t_strdup_printf(
+			"stat(%s) failed: %m", server->key_file));
+		return;
 	}
-	if (!initial && socketmap_stat_equal(&st, &server->key_st))
-		return 0;
+	if (socketmap_stat_equal(&st, &server->key_st))
+		return;
 	server->key_st = st;
+	/* Keys read at startup without trouble go without saying; any
+	   later change is worth a line */
+	news = server->keyring != NULL || server->key_error != NULL;
+	/* A changed file's problem is logged even when the one before
+	   had the same */
+	i_free(server->key_error);
 
 	if (backscatter_keyring_read(server->key_file, &keyring,
 				     &error) < 0) {
-		if (initial) {
-			e_error(server->event, "%s", error);
-			return -1;
-		}
-		e_error(server->event, "%s (keeping the keys read before)",
-			error);
-		return 0;
+		socketmap_keys_problem(server, error);
+		return;
 	}
-	if (!initial) {
+	if (news) {
 		e_info(server->event, "%s changed: %u keys read",
 		       server->key_file, backscatter_keyring_count(keyring));
 	}
 	backscatter_keyring_free(&server->keyring);
 	server->keyring = keyring;
-	return 0;
 }
 
 /*
@@ -227,7 +243,7 @@ static void socketmap_conn_input(struct socketmap_conn *conn)
 	read_ret = i_stream_read(conn->input);
 	data = i_stream_get_data(conn->input, &size);
 	if (size > 0 || read_ret == -1) {
-		(void)socketmap_keys_refresh(server, FALSE);
+		socketmap_keys_refresh(server);
 		map.keyring = server->keyring;
 	}
 
@@ -401,8 +417,8 @@ socketmap_server_init(struct socketmap_server *server,
 			"CONFIG with backscatter_key_file set");
 		return -1;
 	}
-	if (socketmap_keys_refresh(server, TRUE) < 0)
-		return -1;
+	/* A key file that cannot be read is logged, not fatal */
+	socketmap_keys_refresh(server);
 	if (*server->set->sign_domains == '\0') {
 		e_warning(server->event, "backscatter_sign_domains is empty: "
 			  "every lookup is answered NOTFOUND");
@@ -421,6 +437,7 @@ static void socketmap_server_deinit(struct socketmap_server *server)
 		i_unlink_if_exists(server->socket_path);
 	}
 	backscatter_keyring_free(&server->keyring);
+	i_free(server->key_error);
 	pool_unref(&server->pool);
 }
 

@@ -4,7 +4,8 @@
 # everything else and for bad input (never PERM or TEMP: Postfix would
 # defer the mail), broken netstrings closed, never a crash or a hang,
 # concurrent, pipelined and long-lived connections, a changed key file
-# read again, and the stdin/stdout mode.
+# read again, a missing one tolerated until it appears, and the
+# stdin/stdout mode.
 set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
@@ -269,6 +270,87 @@ DAEMON_PID=
 ok test ! -e "$SOCK" -- "... removing its socket"
 unlike "$(cat "$T/daemon.log")" "Panic|Fatal" "no panic in its log"
 
+# start_daemon SOCKET LOG SHELL-COMMAND ARGS...: a signer on SOCKET, run
+# by a shell after SHELL-COMMAND (such as a ulimit); waits for the socket
+start_daemon() {
+	sock=$1 log=$2 pre=$3
+	shift 3
+	bash -c "$pre; exec \"\$0\" socketmap \"\$@\"" "$BS" "$@" \
+		--socket "$sock" 2> "$log" &
+	DAEMON_PID=$!
+	for i in $(seq 100); do
+		[ -S "$sock" ] && break
+		sleep 0.05
+	done
+	test -S "$sock"
+}
+stop_daemon() {
+	kill "$DAEMON_PID"
+	wait "$DAEMON_PID"
+	rc=$?
+	DAEMON_PID=
+	return $rc
+}
+
+#
+# A missing or unusable key file: the signer starts all the same, answers
+# NOTFOUND (the mail leaves unsigned instead of deferred), and signs once
+# the file is there
+#
+
+sed "s|$T/keys|$T/keys2|" "$T/dovecot.conf" > "$T/nokeys.conf"
+SOCK2=$T/run/sign2
+start_daemon "$SOCK2" "$T/nokeys.log" : -c "$T/nokeys.conf"
+ok test -S "$SOCK2" -- "a missing key file does not stop the signer from starting"
+is "$(SOCK=$SOCK2 smq "sign alice@example.com" "sign bob@example.net")" \
+"NOTFOUND 
+NOTFOUND " "... it answers NOTFOUND"
+is "$(grep -c "stat(.*/keys2) failed: No such file" "$T/nokeys.log")" 1 \
+	"... and logs the missing file once, not at each request"
+# One connection throughout: the file appears with a mode the signer
+# refuses (others may read it), then is made private
+python3 - "$SOCK2" "$T/keys" "$T/keys2" > "$T/nokeys.out" <<'EOF'
+import os, socket, sys
+path, good, keys = sys.argv[1:]
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(20)
+s.connect(path)
+def ask(req):
+    req = req.encode()
+    s.sendall(b"%d:%s," % (len(req), req))
+    buf = b""
+    while not buf.endswith(b","):
+        data = s.recv(1000)
+        if not data:
+            return "EOF"
+        buf += data
+    return buf.split(b":", 1)[1][:-1].decode()
+print(ask("sign alice@example.com"))
+fd = os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+os.fchmod(fd, 0o644)
+os.write(fd, open(good, "rb").read())
+os.close(fd)
+print(ask("sign alice@example.com"))
+os.chmod(keys, 0o600)
+print(ask("sign alice@example.com"))
+EOF
+is "$(sed -n 1p "$T/nokeys.out")" "NOTFOUND " \
+	"... on a connection made before the file exists"
+is "$(sed -n 2p "$T/nokeys.out")" "NOTFOUND " \
+	"... and while the file is readable by others"
+like "$(cat "$T/nokeys.log")" "keys2.*\(no keys: every lookup is answered NOTFOUND" \
+	"... which is logged"
+like "$(sed -n 3p "$T/nokeys.out")" '^OK alice\+bs1=[a-z0-9]{17}@example\.com$' \
+	"once the file is mode 0600, the same connection signs"
+like "$(SOCK=$SOCK2 smq "sign alice@example.com")" '^OK alice\+bs1=' \
+	"... and so does a new one"
+like "$(cat "$T/nokeys.log")" "keys2 changed: [0-9]+ keys read" \
+	"... and the log says the keys were read"
+stop_daemon
+is "$?" 0 "... SIGTERM stops it cleanly"
+rm -f "$T/keys2"
+unlike "$(cat "$T/nokeys.log")" "Panic|Fatal" "no panic in its log"
+
 #
 # stdin/stdout, for systemd's Accept=yes and inetd
 #
@@ -290,8 +372,12 @@ is "$rc" 0 "... and exit 0"
 unlike "$(cat "$T/stdio.log")" "Panic|Fatal" "... without a panic"
 
 run_rc() { "$@" > /dev/null 2>&1 < /dev/null; echo $?; }
-is "$(run_rc "$BS" socketmap -k "$T/missing")" 2 \
-	"a missing key file: exit 2 at startup"
+out=$(printf '22:sign alice@example.com,' |
+	"$BS" socketmap -c "$T/nokeys.conf" 2> "$T/stdio.log")
+is "$out" "9:NOTFOUND ," \
+	"stdin/stdout with a missing key file: NOTFOUND, not a refusal"
+like "$(cat "$T/stdio.log")" "stat\(.*/keys2\) failed: No such file" \
+	"... and the log says why"
 is "$(run_rc "$BS" socketmap)" 2 "no key file at all: exit 2"
 
 done_testing
