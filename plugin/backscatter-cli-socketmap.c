@@ -15,7 +15,10 @@
      closes (never PERM: Postfix would defer the mail);
    - a client that does not read its replies is dropped;
    - at most SOCKETMAP_MAX_CONNECTIONS at once: beyond that, new ones wait
-     in the listen queue.
+     in the listen queue. So they do when accept() fails (out of file
+     descriptors): listening pauses for SOCKETMAP_ACCEPT_RETRY_MSECS or
+     until a connection closes, instead of spinning on a listener that
+     stays readable.
    The key file is checked before each batch of requests and read again
    when it changed; a broken new file keeps the old keys (and is logged).
    A missing or unreadable key file does not stop the signer from
@@ -53,6 +56,8 @@
 /* Replies are short; this much unread means the client is not reading */
 #define SOCKETMAP_MAX_OUTPUT_BUFFER (64 * 1024)
 #define SOCKETMAP_LISTEN_BACKLOG 64
+/* After accept() failed, how long to leave the rest in the listen queue */
+#define SOCKETMAP_ACCEPT_RETRY_MSECS 1000
 
 struct socketmap_conn {
 	struct socketmap_conn *prev, *next;
@@ -85,7 +90,11 @@ struct socketmap_server {
 	const char *socket_path;
 	int listen_fd;
 	struct io *io_listen;
+	/* Listening again after accept() failed */
+	struct timeout *to_accept;
 	bool stdio;
+	/* accept() failed and has not succeeded since: logged once */
+	bool accept_failing;
 
 	struct socketmap_conn *conns;
 	unsigned int conn_count;
@@ -189,7 +198,7 @@ static void socketmap_conn_destroy(struct socketmap_conn *conn)
 
 	if (server->stdio)
 		io_loop_stop(current_ioloop);
-	else if (server->io_listen == NULL)
+	else if (server->listen_fd >= 0)
 		socketmap_listen_start(server);
 }
 
@@ -321,17 +330,42 @@ socketmap_conn_create(struct socketmap_server *server, int fd_in, int fd_out)
  * Listening
  */
 
+static void socketmap_listen_resume(struct socketmap_server *server)
+{
+	timeout_remove(&server->to_accept);
+	socketmap_listen_start(server);
+}
+
 static void socketmap_accept(struct socketmap_server *server)
 {
 	int fd;
 
 	fd = net_accept(server->listen_fd, NULL, NULL);
-	if (fd == -1)
+	if (fd == -1) {
+		/* The client gave up before we got to it */
 		return;
+	}
 	if (fd < 0) {
-		e_error(server->event, "accept(%s) failed: %m",
-			server->socket_path);
+		/* Out of file descriptors (EMFILE, ENFILE), most likely.
+		   The connection stays in the listen queue and the
+		   listener readable: listening on would spin. Wait for a
+		   connection to close, or a while. */
+		if (!server->accept_failing) {
+			e_error(server->event, "accept(%s) failed: %m "
+				"(new connections wait until one closes)",
+				server->socket_path);
+			server->accept_failing = TRUE;
+		}
+		io_remove(&server->io_listen);
+		timeout_remove(&server->to_accept);
+		server->to_accept = timeout_add(SOCKETMAP_ACCEPT_RETRY_MSECS,
+						socketmap_listen_resume,
+						server);
 		return;
+	}
+	if (server->accept_failing) {
+		e_info(server->event, "accepting connections again");
+		server->accept_failing = FALSE;
 	}
 	net_set_nonblock(fd, TRUE);
 	fd_close_on_exec(fd, TRUE);
@@ -344,8 +378,14 @@ static void socketmap_accept(struct socketmap_server *server)
 	}
 }
 
+/* Listens, unless it already does or the connections are at their cap
+   (a closing one calls this again) */
 static void socketmap_listen_start(struct socketmap_server *server)
 {
+	timeout_remove(&server->to_accept);
+	if (server->io_listen != NULL ||
+	    server->conn_count >= SOCKETMAP_MAX_CONNECTIONS)
+		return;
 	server->io_listen = io_add(server->listen_fd, IO_READ,
 				   socketmap_accept, server);
 }
@@ -431,6 +471,7 @@ static void socketmap_server_deinit(struct socketmap_server *server)
 	while (server->conns != NULL)
 		socketmap_conn_destroy(server->conns);
 	io_remove(&server->io_listen);
+	timeout_remove(&server->to_accept);
 	if (server->listen_fd >= 0) {
 		i_close_fd(&server->listen_fd);
 		/* Ours: a stale one would only mislead */

@@ -4,8 +4,8 @@
 # everything else and for bad input (never PERM or TEMP: Postfix would
 # defer the mail), broken netstrings closed, never a crash or a hang,
 # concurrent, pipelined and long-lived connections, a changed key file
-# read again, a missing one tolerated until it appears, and the
-# stdin/stdout mode.
+# read again, a missing one tolerated until it appears, no busy loop when
+# out of file descriptors, and the stdin/stdout mode.
 set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
@@ -349,7 +349,66 @@ like "$(cat "$T/nokeys.log")" "keys2 changed: [0-9]+ keys read" \
 stop_daemon
 is "$?" 0 "... SIGTERM stops it cleanly"
 rm -f "$T/keys2"
-unlike "$(cat "$T/nokeys.log")" "Panic|Fatal" "no panic in its log"
+
+#
+# Out of file descriptors: accept() fails with EMFILE. The signer must
+# not spin on its listener (which stays readable), and must serve again
+# once descriptors are free. Not a timing test: a busy loop burns about
+# 200 ticks in the 2 seconds, a waiting signer next to none.
+#
+
+SOCK3=$T/run/sign3
+start_daemon "$SOCK3" "$T/emfile.log" "ulimit -n 12" -k "$T/keys"
+ok test -S "$SOCK3" -- "a signer with 12 file descriptors starts"
+python3 - "$SOCK3" "$DAEMON_PID" "$T/emfile.log" > "$T/emfile.out" <<'EOF'
+import socket, sys, time
+path, pid, log = sys.argv[1:]
+def cpu_ticks():
+    # utime + stime: fields 14 and 15 of /proc/PID/stat, counted after
+    # the command name in parentheses
+    fields = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+def connect():
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(20)
+    s.connect(path)
+    s.sendall(b"4:sign,")
+    return s
+held = [connect() for i in range(20)]
+# Wait (generously) until the signer has run out of descriptors
+for i in range(200):
+    if "Too many open files" in open(log).read():
+        break
+    time.sleep(0.05)
+print("emfile", "Too many open files" in open(log).read())
+before = cpu_ticks()
+time.sleep(2)
+print("ticks", cpu_ticks() - before)
+# Counted while the connections are held: draining the queue afterwards
+# may run out again, which is a new episode
+print("logged", open(log).read().count("accept("))
+for s in held:
+    s.close()
+s = connect()
+try:
+    print("reply", s.recv(100).decode())
+except socket.timeout:
+    print("reply timeout")
+EOF
+is "$(sed -n 1p "$T/emfile.out")" "emfile True" \
+	"20 connections at once exhaust its descriptors"
+ticks=$(sed -n 's/^ticks //p' "$T/emfile.out")
+ok test "${ticks:-999}" -le 50 -- \
+	"... and it does not spin meanwhile (CPU ticks in 2 s: ${ticks:-?})"
+is "$(sed -n 3p "$T/emfile.out")" "logged 1" "... which it logs once"
+like "$(cat "$T/emfile.log")" "accept\(.*\) failed: Too many open files" \
+	"... saying why"
+is "$(sed -n 4p "$T/emfile.out")" "reply 9:NOTFOUND ," \
+	"once they close, a new connection is served"
+stop_daemon
+is "$?" 0 "... SIGTERM stops it cleanly"
+unlike "$(cat "$T/nokeys.log" "$T/emfile.log")" "Panic|Fatal" \
+	"no panic in their logs"
 
 #
 # stdin/stdout, for systemd's Accept=yes and inetd
