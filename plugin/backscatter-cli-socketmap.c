@@ -482,6 +482,18 @@ static void socketmap_server_deinit(struct socketmap_server *server)
 	pool_unref(&server->pool);
 }
 
+/* Whether the ioloop can wait for stdin: epoll takes no regular file,
+   directory or /dev/null, and Dovecot panics when given one */
+static bool socketmap_stdin_pollable(void)
+{
+	struct stat st;
+
+	if (fstat(STDIN_FILENO, &st) < 0)
+		return FALSE;
+	return S_ISSOCK(st.st_mode) || S_ISFIFO(st.st_mode) ||
+		(S_ISCHR(st.st_mode) && isatty(STDIN_FILENO) != 0);
+}
+
 static int socketmap_run(struct socketmap_server *server, unsigned int mode)
 {
 	struct ioloop *ioloop;
@@ -495,9 +507,17 @@ static int socketmap_run(struct socketmap_server *server, unsigned int mode)
 	lib_signals_set_handler(SIGINT, LIBSIG_FLAGS_SAFE,
 				socketmap_signal, NULL);
 
-	if (server->stdio)
-		socketmap_conn_create(server, STDIN_FILENO, STDOUT_FILENO);
-	else if (socketmap_listen(server, mode) < 0)
+	if (server->stdio) {
+		if (socketmap_stdin_pollable())
+			socketmap_conn_create(server, STDIN_FILENO,
+					      STDOUT_FILENO);
+		else {
+			e_error(server->event, "without --socket, stdin must "
+				"be a socket, a pipe or a terminal: it is "
+				"the connection served");
+			ret = -1;
+		}
+	} else if (socketmap_listen(server, mode) < 0)
 		ret = -1;
 	if (ret == 0) {
 		if (!server->stdio) {

@@ -438,5 +438,11 @@ is "$out" "9:NOTFOUND ," \
 like "$(cat "$T/stdio.log")" "stat\(.*/keys2\) failed: No such file" \
 	"... and the log says why"
 is "$(run_rc "$BS" socketmap)" 2 "no key file at all: exit 2"
+# epoll cannot wait for a regular file: a clear error, not a panic
+"$BS" socketmap -k "$T/keys" < "$T/requests30" > /dev/null 2> "$T/stdio.log"
+is "$?" 2 "a regular file on stdin: exit 2"
+like "$(cat "$T/stdio.log")" "stdin must be a socket, a pipe or a terminal" \
+	"... saying why"
+unlike "$(cat "$T/stdio.log")" "Panic|Fatal" "... without a panic"
 
 done_testing
