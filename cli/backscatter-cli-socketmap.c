@@ -11,12 +11,20 @@
      its first octet, and a connection idle for SOCKETMAP_IDLE_MSECS is
      closed (Postfix itself closes after 10 s idle and reconnects);
    - requests are at most BACKSCATTER_SOCKETMAP_MAX_REQUEST octets; a
-     longer, broken or truncated one gets PERM and the connection closes;
+     longer, broken or truncated one gets NOTFOUND and the connection
+     closes (never PERM: Postfix would defer the mail);
    - a client that does not read its replies is dropped;
    - at most SOCKETMAP_MAX_CONNECTIONS at once: beyond that, new ones wait
-     in the listen queue.
+     in the listen queue. So they do when accept() fails (out of file
+     descriptors): listening pauses for SOCKETMAP_ACCEPT_RETRY_MSECS or
+     until a connection closes, instead of spinning on a listener that
+     stays readable.
    The key file is checked before each batch of requests and read again
    when it changed; a broken new file keeps the old keys (and is logged).
+   A missing or unreadable key file does not stop the signer from
+   starting: Postfix would defer all mail without it. It answers NOTFOUND
+   until the file can be read, and logs each change of the file's state
+   once.
 
    With --socket it listens on a unix socket; without, it serves the one
    connection on stdin/stdout (systemd's Accept=yes, inetd, Postfix's
@@ -48,6 +56,8 @@
 /* Replies are short; this much unread means the client is not reading */
 #define SOCKETMAP_MAX_OUTPUT_BUFFER (64 * 1024)
 #define SOCKETMAP_LISTEN_BACKLOG 64
+/* After accept() failed, how long to leave the rest in the listen queue */
+#define SOCKETMAP_ACCEPT_RETRY_MSECS 1000
 
 struct socketmap_conn {
 	struct socketmap_conn *prev, *next;
@@ -67,16 +77,24 @@ struct socketmap_server {
 	const struct backscatter_settings *set;
 	pool_t pool;
 
-	/* "" when there is none */
+	/* Never "": startup refuses that */
 	const char *key_file;
 	struct backscatter_keyring *keyring;
-	/* What the key file looked like when last read (or tried) */
+	/* What the key file looked like when last read (or tried); zeroed
+	   while stat() fails */
 	struct stat key_st;
+	/* The key file's problem last logged, NULL when there is none:
+	   each is logged once, not at every request */
+	char *key_error;
 
 	const char *socket_path;
 	int listen_fd;
 	struct io *io_listen;
+	/* Listening again after accept() failed */
+	struct timeout *to_accept;
 	bool stdio;
+	/* accept() failed and has not succeeded since: logged once */
+	bool accept_failing;
 
 	struct socketmap_conn *conns;
 	unsigned int conn_count;
@@ -98,55 +116,63 @@ static bool socketmap_stat_equal(const struct stat *a, const struct stat *b)
 		a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Reads the key file again when it changed since the last look. A file
-   replaced by rename counts as well as one rewritten in place. Returns
-   -1 only at startup (initial), when there is nothing to fall back on. */
-static int socketmap_keys_refresh(struct socketmap_server *server,
-				  bool initial)
+/* Logs a problem with the key file unless it is the one logged last */
+static void socketmap_keys_problem(struct socketmap_server *server,
+				   const char *error)
+{
+	if (null_strcmp(server->key_error, error) == 0)
+		return;
+	i_free(server->key_error);
+	server->key_error = i_strdup(error);
+	if (server->keyring != NULL) {
+		e_error(server->event, "%s (keeping the keys read before)",
+			error);
+	} else {
+		e_error(server->event, "%s (no keys: every lookup is "
+			"answered NOTFOUND until the file can be read)", error);
+	}
+}
+
+/* Reads the key file again when it changed since the last look: a file
+   replaced by rename counts as well as one rewritten in place, and so
+   does one that appears or becomes readable. A problem keeps the keys
+   read before, if any. */
+static void socketmap_keys_refresh(struct socketmap_server *server)
 {
 	struct backscatter_keyring *keyring;
 	struct stat st;
 	const char *error;
+	bool news;
 
-	if (*server->key_file == '\0')
-		return 0;
 	if (stat(server->key_file, &st) < 0) {
-		if (initial) {
-			e_error(server->event, "stat(%s) failed: %m",
-				server->key_file);
-			return -1;
-		}
-		/* Removed while being replaced, most likely: keep signing
-		   with the keys we have, and say so once */
-		if (server->key_st.st_ino != 0) {
-			e_error(server->event, "stat(%s) failed: %m "
-				"(keeping the keys read before)",
-				server->key_file);
-			i_zero(&server->key_st);
-		}
-		return 0;
+		/* Removed while being replaced, most likely, or not
+		   there yet */
+		i_zero(&server->key_st);
+		socketmap_keys_problem(server, t_strdup_printf(
+			"stat(%s) failed: %m", server->key_file));
+		return;
 	}
-	if (!initial && socketmap_stat_equal(&st, &server->key_st))
-		return 0;
+	if (socketmap_stat_equal(&st, &server->key_st))
+		return;
 	server->key_st = st;
+	/* Keys read at startup without trouble go without saying; any
+	   later change is worth a line */
+	news = server->keyring != NULL || server->key_error != NULL;
+	/* A changed file's problem is logged even when the one before
+	   had the same */
+	i_free(server->key_error);
 
 	if (backscatter_keyring_read(server->key_file, &keyring,
 				     &error) < 0) {
-		if (initial) {
-			e_error(server->event, "%s", error);
-			return -1;
-		}
-		e_error(server->event, "%s (keeping the keys read before)",
-			error);
-		return 0;
+		socketmap_keys_problem(server, error);
+		return;
 	}
-	if (!initial) {
+	if (news) {
 		e_info(server->event, "%s changed: %u keys read",
 		       server->key_file, backscatter_keyring_count(keyring));
 	}
 	backscatter_keyring_free(&server->keyring);
 	server->keyring = keyring;
-	return 0;
 }
 
 /*
@@ -172,12 +198,12 @@ static void socketmap_conn_destroy(struct socketmap_conn *conn)
 
 	if (server->stdio)
 		io_loop_stop(current_ioloop);
-	else if (server->io_listen == NULL)
+	else if (server->listen_fd >= 0)
 		socketmap_listen_start(server);
 }
 
 /* Writes what is buffered and closes: used after a protocol error, when
-   the client is owed the PERM reply but no more reading */
+   the client is owed the NOTFOUND reply but no more reading */
 static void socketmap_conn_close(struct socketmap_conn *conn)
 {
 	(void)o_stream_flush(conn->output);
@@ -226,7 +252,7 @@ static void socketmap_conn_input(struct socketmap_conn *conn)
 	read_ret = i_stream_read(conn->input);
 	data = i_stream_get_data(conn->input, &size);
 	if (size > 0 || read_ret == -1) {
-		(void)socketmap_keys_refresh(server, FALSE);
+		socketmap_keys_refresh(server);
 		map.keyring = server->keyring;
 	}
 
@@ -262,10 +288,7 @@ static void socketmap_conn_input(struct socketmap_conn *conn)
 			/* Half-closed in the middle of a request: the
 			   reply can still be read */
 			str_truncate(reply, 0);
-			backscatter_netstring_append(reply,
-				"PERM connection closed within a request",
-				strlen("PERM connection closed "
-				       "within a request"));
+			backscatter_socketmap_input_truncated(&map, reply);
 			o_stream_nsend(conn->output, str_data(reply),
 				       str_len(reply));
 		}
@@ -307,17 +330,42 @@ socketmap_conn_create(struct socketmap_server *server, int fd_in, int fd_out)
  * Listening
  */
 
+static void socketmap_listen_resume(struct socketmap_server *server)
+{
+	timeout_remove(&server->to_accept);
+	socketmap_listen_start(server);
+}
+
 static void socketmap_accept(struct socketmap_server *server)
 {
 	int fd;
 
 	fd = net_accept(server->listen_fd, NULL, NULL);
-	if (fd == -1)
+	if (fd == -1) {
+		/* The client gave up before we got to it */
 		return;
+	}
 	if (fd < 0) {
-		e_error(server->event, "accept(%s) failed: %m",
-			server->socket_path);
+		/* Out of file descriptors (EMFILE, ENFILE), most likely.
+		   The connection stays in the listen queue and the
+		   listener readable: listening on would spin. Wait for a
+		   connection to close, or a while. */
+		if (!server->accept_failing) {
+			e_error(server->event, "accept(%s) failed: %m "
+				"(new connections wait until one closes)",
+				server->socket_path);
+			server->accept_failing = TRUE;
+		}
+		io_remove(&server->io_listen);
+		timeout_remove(&server->to_accept);
+		server->to_accept = timeout_add(SOCKETMAP_ACCEPT_RETRY_MSECS,
+						socketmap_listen_resume,
+						server);
 		return;
+	}
+	if (server->accept_failing) {
+		e_info(server->event, "accepting connections again");
+		server->accept_failing = FALSE;
 	}
 	net_set_nonblock(fd, TRUE);
 	fd_close_on_exec(fd, TRUE);
@@ -330,8 +378,14 @@ static void socketmap_accept(struct socketmap_server *server)
 	}
 }
 
+/* Listens, unless it already does or the connections are at their cap
+   (a closing one calls this again) */
 static void socketmap_listen_start(struct socketmap_server *server)
 {
+	timeout_remove(&server->to_accept);
+	if (server->io_listen != NULL ||
+	    server->conn_count >= SOCKETMAP_MAX_CONNECTIONS)
+		return;
 	server->io_listen = io_add(server->listen_fd, IO_READ,
 				   socketmap_accept, server);
 }
@@ -403,8 +457,8 @@ socketmap_server_init(struct socketmap_server *server,
 			"CONFIG with backscatter_key_file set");
 		return -1;
 	}
-	if (socketmap_keys_refresh(server, TRUE) < 0)
-		return -1;
+	/* A key file that cannot be read is logged, not fatal */
+	socketmap_keys_refresh(server);
 	if (*server->set->sign_domains == '\0') {
 		e_warning(server->event, "backscatter_sign_domains is empty: "
 			  "every lookup is answered NOTFOUND");
@@ -417,13 +471,27 @@ static void socketmap_server_deinit(struct socketmap_server *server)
 	while (server->conns != NULL)
 		socketmap_conn_destroy(server->conns);
 	io_remove(&server->io_listen);
+	timeout_remove(&server->to_accept);
 	if (server->listen_fd >= 0) {
 		i_close_fd(&server->listen_fd);
 		/* Ours: a stale one would only mislead */
 		i_unlink_if_exists(server->socket_path);
 	}
 	backscatter_keyring_free(&server->keyring);
+	i_free(server->key_error);
 	pool_unref(&server->pool);
+}
+
+/* Whether the ioloop can wait for stdin: epoll takes no regular file,
+   directory or /dev/null, and Dovecot panics when given one */
+static bool socketmap_stdin_pollable(void)
+{
+	struct stat st;
+
+	if (fstat(STDIN_FILENO, &st) < 0)
+		return FALSE;
+	return S_ISSOCK(st.st_mode) || S_ISFIFO(st.st_mode) ||
+		(S_ISCHR(st.st_mode) && isatty(STDIN_FILENO) != 0);
 }
 
 static int socketmap_run(struct socketmap_server *server, unsigned int mode)
@@ -439,9 +507,17 @@ static int socketmap_run(struct socketmap_server *server, unsigned int mode)
 	lib_signals_set_handler(SIGINT, LIBSIG_FLAGS_SAFE,
 				socketmap_signal, NULL);
 
-	if (server->stdio)
-		socketmap_conn_create(server, STDIN_FILENO, STDOUT_FILENO);
-	else if (socketmap_listen(server, mode) < 0)
+	if (server->stdio) {
+		if (socketmap_stdin_pollable())
+			socketmap_conn_create(server, STDIN_FILENO,
+					      STDOUT_FILENO);
+		else {
+			e_error(server->event, "without --socket, stdin must "
+				"be a socket, a pipe or a terminal: it is "
+				"the connection served");
+			ret = -1;
+		}
+	} else if (socketmap_listen(server, mode) < 0)
 		ret = -1;
 	if (ret == 0) {
 		if (!server->stdio) {

@@ -129,6 +129,17 @@ socketmap_sign(const struct backscatter_socketmap *map, const char *key,
 	socketmap_reply(reply, "NOTFOUND", "");
 }
 
+/* What the signer cannot understand is not Postfix's fault to retry:
+   Postfix defers the mail on TEMP and PERM alike, so the answer is
+   NOTFOUND (the mail leaves unsigned) and the log says why */
+static void
+socketmap_reply_unsigned(const struct backscatter_socketmap *map,
+			 string_t *reply, const char *reason)
+{
+	e_error(map->event, "request left unsigned: %s", reason);
+	socketmap_reply(reply, "NOTFOUND", "");
+}
+
 void backscatter_socketmap_lookup(const struct backscatter_socketmap *map,
 				  const unsigned char *request, size_t size,
 				  time_t now, string_t *reply)
@@ -141,18 +152,19 @@ void backscatter_socketmap_lookup(const struct backscatter_socketmap *map,
 	if (memchr(request, '\0', size) != NULL ||
 	    memchr(request, '\n', size) != NULL ||
 	    memchr(request, '\r', size) != NULL) {
-		socketmap_reply(reply, "PERM", "control characters in request");
+		socketmap_reply_unsigned(map, reply,
+					 "control characters in request");
 		return;
 	}
 	space = memchr(request, ' ', size);
 	if (space == NULL) {
-		socketmap_reply(reply, "PERM", "request has no key");
+		socketmap_reply_unsigned(map, reply, "request has no key");
 		return;
 	}
 	name = t_strdup_until(request, space);
 	key = t_strndup(space + 1, size - (space + 1 - request));
 	if (strcmp(name, BACKSCATTER_SOCKETMAP_MAP_SIGN) != 0) {
-		socketmap_reply(reply, "PERM", t_strdup_printf(
+		socketmap_reply_unsigned(map, reply, t_strdup_printf(
 			"unknown map '%s' (this server answers '%s')",
 			str_sanitize(name, 64),
 			BACKSCATTER_SOCKETMAP_MAP_SIGN));
@@ -168,25 +180,42 @@ int backscatter_socketmap_input(const struct backscatter_socketmap *map,
 	const unsigned char *payload;
 	size_t payload_size, used, pos = 0;
 	const char *error;
+	string_t *one;
 	int ret;
 
+	/* Each lookup runs in a data stack frame of its own, so that a
+	   batch of requests does not pile up scratch space. Its reply is
+	   made in a heap buffer and appended to reply outside that frame:
+	   reply may be on the caller's data stack, and growing it inside
+	   a newer frame would panic. */
+	one = str_new(default_pool, 128);
 	for (;;) {
 		ret = backscatter_netstring_parse(data + pos, size - pos,
 			BACKSCATTER_SOCKETMAP_MAX_REQUEST, &payload,
 			&payload_size, &used, &error);
 		if (ret <= 0)
 			break;
+		str_truncate(one, 0);
 		T_BEGIN {
 			backscatter_socketmap_lookup(map, payload,
-						     payload_size, now, reply);
+						     payload_size, now, one);
 		} T_END;
+		str_append_str(reply, one);
 		pos += used;
 	}
+	str_free(&one);
 	*used_r = pos;
 	if (ret < 0) {
-		e_debug(map->event, "protocol error: %s", error);
-		socketmap_reply(reply, "PERM", error);
+		socketmap_reply_unsigned(map, reply, t_strdup_printf(
+			"protocol error: %s (closing the connection)", error));
 		return -1;
 	}
 	return 0;
+}
+
+void backscatter_socketmap_input_truncated(
+	const struct backscatter_socketmap *map, string_t *reply)
+{
+	socketmap_reply_unsigned(map, reply,
+		"connection closed within a request");
 }

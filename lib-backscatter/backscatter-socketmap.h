@@ -11,16 +11,18 @@
      addresses, local parts too long to tag), so that Postfix keeps the
      address. Postfix maps canonical results again until NOTFOUND, which
      the tagged address gives.
-   Signing never answers TEMP or PERM: a signer without keys must not stop
-   the mail (it logs instead). PERM answers only what is not a request:
-   an unknown map name, a request without a key, and broken netstrings.
+   This server never answers TEMP or PERM: Postfix defers the mail on
+   either, and a signer must not stop mail. What it cannot sign (no keys,
+   errors) or cannot understand (an unknown map name, a request without a
+   key, control characters, broken netstrings) is answered NOTFOUND, so
+   the mail leaves unsigned, and logged.
 
    The caller owns the connection. It feeds what it has read to
    backscatter_socketmap_input() and writes the replies; the input consumed
-   is skipped, the rest kept for the next read. Netstrings longer than
-   BACKSCATTER_SOCKETMAP_MAX_REQUEST get a PERM reply and the connection
-   must be closed: a reader cannot find the next request after a broken or
-   oversized one. */
+   is skipped, the rest kept for the next read. A netstring that is broken
+   or longer than BACKSCATTER_SOCKETMAP_MAX_REQUEST gets NOTFOUND, and the
+   connection must then be closed: a reader cannot find the next request
+   after it. */
 
 #include "backscatter-signer.h"
 
@@ -51,18 +53,25 @@ void backscatter_netstring_append(string_t *dest, const void *payload,
 				  size_t size);
 
 /* Answers the one request payload ("name key") by appending the reply
-   netstring to reply. Scratch space from the data stack. */
+   netstring to reply. Scratch space comes from the data stack; reply
+   grows in the caller's data stack frame. */
 void backscatter_socketmap_lookup(const struct backscatter_socketmap *map,
 				  const unsigned char *request, size_t size,
 				  time_t now, string_t *reply);
 
 /* Answers every complete request at the start of data, appending the
-   replies to reply, and sets used_r to the octets consumed. Returns 0
-   when the rest (if any) may still become a request, or -1 after a
-   protocol error: its PERM reply is appended, and the connection must be
-   closed once the replies are written. */
+   replies to reply, and sets used_r to the octets consumed. reply grows
+   in the caller's data stack frame only, so it may be a t_str_new() of
+   that frame, however many replies it gets. Returns 0 when the rest (if
+   any) may still become a request, or -1 after a protocol error: its
+   NOTFOUND reply is appended, and the connection must be closed once the
+   replies are written. */
 int backscatter_socketmap_input(const struct backscatter_socketmap *map,
 				const unsigned char *data, size_t size,
 				time_t now, string_t *reply, size_t *used_r);
+/* Appends the reply to a request the client cut short by closing its
+   side (NOTFOUND, and a log line): the reply can still be read. */
+void backscatter_socketmap_input_truncated(
+	const struct backscatter_socketmap *map, string_t *reply);
 
 #endif

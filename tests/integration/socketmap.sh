@@ -1,9 +1,11 @@
 #!/bin/bash
 # backscatter socketmap, the Postfix signer, on a unix socket as Postfix
 # would use it: our senders signed (and the tags verify), NOTFOUND for
-# everything else, bad input answered PERM or closed, never a crash or a
-# hang, concurrent and long-lived connections, a changed key file read
-# again, and the stdin/stdout mode.
+# everything else and for bad input (never PERM or TEMP: Postfix would
+# defer the mail), broken netstrings closed, never a crash or a hang,
+# concurrent, pipelined and long-lived connections, a changed key file
+# read again, a missing one tolerated until it appears, no busy loop when
+# out of file descriptors, and the stdin/stdout mode.
 set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
@@ -45,19 +47,25 @@ EOF
 	;;
 esac
 
-# smq [--raw] [--half-close] [--escapes] REQUEST...: one connection;
-# sends each request as a netstring (as is with --raw; with \x00 escapes
-# decoded with --escapes) and prints each reply's payload, one per line,
-# then "EOF" if the server closed
+# smq [--raw] [--half-close] [--escapes] [--pipelined] [--eof] REQUEST...:
+# one connection; sends each request as a netstring (as is with --raw;
+# with \x00 escapes decoded with --escapes; all in one write with
+# --pipelined) and prints each reply's payload, one per line, then "EOF"
+# if the server closed. With --eof it reads on after the last reply until
+# the server closes (or 20 s pass), printing any further replies, then
+# "EOF"; without, it stops at the last reply (the server keeps a good
+# connection open for 60 s).
 smq() {
 	python3 - "$SOCK" "$@" <<'EOF'
 import socket, sys
 path, args = sys.argv[1], sys.argv[2:]
-raw = half = escapes = False
+raw = half = escapes = eof = pipelined = False
 while args and args[0].startswith("--"):
     raw |= args[0] == "--raw"
+    pipelined |= args[0] == "--pipelined"
     half |= args[0] == "--half-close"
     escapes |= args[0] == "--escapes"
+    eof |= args[0] == "--eof"
     args = args[1:]
 s = socket.socket(socket.AF_UNIX)
 s.settimeout(20)
@@ -79,17 +87,25 @@ def reply():
         if not data:
             return None
         buf += data
-for a in args:
+def request(a):
     data = a.encode()
     if escapes:
         data = data.decode("unicode_escape").encode("latin-1")
-    s.sendall(data if raw else b"%d:%s," % (len(data), data))
+    return data if raw else b"%d:%s," % (len(data), data)
+if pipelined:
+    s.sendall(b"".join(request(a) for a in args))
+for a in args:
+    if not pipelined:
+        s.sendall(request(a))
     if half:
         s.shutdown(socket.SHUT_WR)
     r = reply()
     if r is None:
-        break
+        print("EOF")
+        sys.exit(0)
     print(r)
+if not eof:
+    sys.exit(0)
 try:
     while True:
         r = reply()
@@ -133,34 +149,39 @@ is "$(smq "sign $long@example.com")" "NOTFOUND " \
 	"a local part too long to tag: NOTFOUND"
 like "$(cat "$T/daemon.log")" "$long@example\.com: left unsigned: .*64" \
 	"... and the log says so"
-is "$(smq "other alice@example.com" "sign")" \
-"PERM unknown map 'other' (this server answers 'sign')
-PERM request has no key" \
-	"an unknown map and a request without key: PERM, the connection stays"
+is "$(smq "other alice@example.com" "sign")" "NOTFOUND 
+NOTFOUND " \
+	"an unknown map and a request without key: NOTFOUND, the connection stays"
+like "$(cat "$T/daemon.log")" "left unsigned: unknown map 'other' \(this server answers 'sign'\)" \
+	"... and the log says why"
 
 #
 # Bad input
 #
 
-is "$(smq --raw "99999999999:x")" "PERM netstring longer than 10000 octets
-EOF" "an oversized length: PERM and close"
+# A broken netstring leaves no way to find the next request: the
+# connection closes, but its reply is NOTFOUND, never PERM (Postfix
+# defers on PERM as on TEMP)
+is "$(smq --eof --raw "99999999999:x")" "NOTFOUND 
+EOF" "an oversized length: NOTFOUND and close"
 big=$(head -c 10001 /dev/zero | tr '\0' a)
-is "$(smq "sign $big")" "PERM netstring longer than 10000 octets
-EOF" "an oversized request: PERM and close"
-is "$(smq --raw "hello world")" "PERM netstring length is not a number
-EOF" "garbage: PERM and close"
-is "$(smq --raw "5xsign ,")" "PERM netstring length not followed by ':'
-EOF" "no ':' after the length: PERM and close"
-is "$(smq --raw "4:sign;")" "PERM netstring not terminated by ','
-EOF" "no ',' after the payload: PERM and close"
-is "$(smq --raw --half-close "30:sign alice")" \
-"PERM connection closed within a request
-EOF" "half-closed within a request: PERM and close"
-is "$(smq --half-close "sign bob@example.org")" "NOTFOUND 
+is "$(smq --eof "sign $big")" "NOTFOUND 
+EOF" "an oversized request: NOTFOUND and close"
+is "$(smq --eof --raw "hello world")" "NOTFOUND 
+EOF" "garbage: NOTFOUND and close"
+is "$(smq --eof --raw "5xsign ,")" "NOTFOUND 
+EOF" "no ':' after the length: NOTFOUND and close"
+is "$(smq --eof --raw "4:sign;")" "NOTFOUND 
+EOF" "no ',' after the payload: NOTFOUND and close"
+like "$(cat "$T/daemon.log")" "protocol error: netstring not terminated by ','" \
+	"... and the log says why"
+is "$(smq --eof --raw --half-close "30:sign alice")" "NOTFOUND 
+EOF" "half-closed within a request: NOTFOUND and close"
+is "$(smq --eof --half-close "sign bob@example.org")" "NOTFOUND 
 EOF" "half-closed after a request: its reply, then close"
-is "$(smq --escapes 'sign \x00x@example.com')" \
-	"PERM control characters in request" \
-	"a NUL in the request: PERM"
+is "$(smq --escapes 'sign \x00x@example.com')" "NOTFOUND " \
+	"a NUL in the request: NOTFOUND"
+unlike "$(cat "$T/daemon.log")" "Panic|Fatal" "no panic so far"
 
 # A request that never completes is dropped after the request timeout;
 # meanwhile others are served
@@ -209,10 +230,20 @@ EOF
 is "$(cat "$T/concurrent.out")" "errors 0" \
 	"20 concurrent clients, 200 lookups each, all answered right"
 # Pipelined: many requests in one write, the replies in order
-out=$(smq --raw "$(for i in 1 2 3; do r="sign p$i@example.com"; printf '%d:%s,' ${#r} "$r"; done)")
+out=$(smq --pipelined "sign p1@example.com" "sign p2@example.com" \
+	"sign p3@example.com")
 like "$(echo "$out" | sed 's/+bs1=[a-z0-9]*@/@/' | tr '\n' ' ')" \
 	'^OK p1@example\.com OK p2@example\.com OK p3@example\.com $' \
 	"pipelined requests are answered in order"
+# Their replies outgrow the first reply buffer (256 octets) in one batch
+requests30=()
+for i in $(seq 30); do
+	requests30+=("sign u$i@other.example")
+done
+out=$(smq --pipelined "${requests30[@]}")
+is "$(echo "$out" | grep -c '^NOTFOUND $')" 30 \
+	"30 pipelined requests in one write: all answered"
+ok kill -0 "$DAEMON_PID" -- "... and the daemon lives on"
 
 #
 # Keys read again when the file changes
@@ -239,6 +270,146 @@ DAEMON_PID=
 ok test ! -e "$SOCK" -- "... removing its socket"
 unlike "$(cat "$T/daemon.log")" "Panic|Fatal" "no panic in its log"
 
+# start_daemon SOCKET LOG SHELL-COMMAND ARGS...: a signer on SOCKET, run
+# by a shell after SHELL-COMMAND (such as a ulimit); waits for the socket
+start_daemon() {
+	sock=$1 log=$2 pre=$3
+	shift 3
+	bash -c "$pre; exec \"\$0\" socketmap \"\$@\"" "$BS" "$@" \
+		--socket "$sock" 2> "$log" &
+	DAEMON_PID=$!
+	for i in $(seq 100); do
+		[ -S "$sock" ] && break
+		sleep 0.05
+	done
+	test -S "$sock"
+}
+stop_daemon() {
+	kill "$DAEMON_PID"
+	wait "$DAEMON_PID"
+	rc=$?
+	DAEMON_PID=
+	return $rc
+}
+
+#
+# A missing or unusable key file: the signer starts all the same, answers
+# NOTFOUND (the mail leaves unsigned instead of deferred), and signs once
+# the file is there
+#
+
+sed "s|$T/keys|$T/keys2|" "$T/dovecot.conf" > "$T/nokeys.conf"
+SOCK2=$T/run/sign2
+start_daemon "$SOCK2" "$T/nokeys.log" : -c "$T/nokeys.conf"
+ok test -S "$SOCK2" -- "a missing key file does not stop the signer from starting"
+is "$(SOCK=$SOCK2 smq "sign alice@example.com" "sign bob@example.net")" \
+"NOTFOUND 
+NOTFOUND " "... it answers NOTFOUND"
+is "$(grep -c "stat(.*/keys2) failed: No such file" "$T/nokeys.log")" 1 \
+	"... and logs the missing file once, not at each request"
+# One connection throughout: the file appears with a mode the signer
+# refuses (others may read it), then is made private
+python3 - "$SOCK2" "$T/keys" "$T/keys2" > "$T/nokeys.out" <<'EOF'
+import os, socket, sys
+path, good, keys = sys.argv[1:]
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(20)
+s.connect(path)
+def ask(req):
+    req = req.encode()
+    s.sendall(b"%d:%s," % (len(req), req))
+    buf = b""
+    while not buf.endswith(b","):
+        data = s.recv(1000)
+        if not data:
+            return "EOF"
+        buf += data
+    return buf.split(b":", 1)[1][:-1].decode()
+print(ask("sign alice@example.com"))
+fd = os.open(keys, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+os.fchmod(fd, 0o644)
+os.write(fd, open(good, "rb").read())
+os.close(fd)
+print(ask("sign alice@example.com"))
+os.chmod(keys, 0o600)
+print(ask("sign alice@example.com"))
+EOF
+is "$(sed -n 1p "$T/nokeys.out")" "NOTFOUND " \
+	"... on a connection made before the file exists"
+is "$(sed -n 2p "$T/nokeys.out")" "NOTFOUND " \
+	"... and while the file is readable by others"
+like "$(cat "$T/nokeys.log")" "keys2.*\(no keys: every lookup is answered NOTFOUND" \
+	"... which is logged"
+like "$(sed -n 3p "$T/nokeys.out")" '^OK alice\+bs1=[a-z0-9]{17}@example\.com$' \
+	"once the file is mode 0600, the same connection signs"
+like "$(SOCK=$SOCK2 smq "sign alice@example.com")" '^OK alice\+bs1=' \
+	"... and so does a new one"
+like "$(cat "$T/nokeys.log")" "keys2 changed: [0-9]+ keys read" \
+	"... and the log says the keys were read"
+stop_daemon
+is "$?" 0 "... SIGTERM stops it cleanly"
+rm -f "$T/keys2"
+
+#
+# Out of file descriptors: accept() fails with EMFILE. The signer must
+# not spin on its listener (which stays readable), and must serve again
+# once descriptors are free. Not a timing test: a busy loop burns about
+# 200 ticks in the 2 seconds, a waiting signer next to none.
+#
+
+SOCK3=$T/run/sign3
+start_daemon "$SOCK3" "$T/emfile.log" "ulimit -n 12" -k "$T/keys"
+ok test -S "$SOCK3" -- "a signer with 12 file descriptors starts"
+python3 - "$SOCK3" "$DAEMON_PID" "$T/emfile.log" > "$T/emfile.out" <<'EOF'
+import socket, sys, time
+path, pid, log = sys.argv[1:]
+def cpu_ticks():
+    # utime + stime: fields 14 and 15 of /proc/PID/stat, counted after
+    # the command name in parentheses
+    fields = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+def connect():
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(20)
+    s.connect(path)
+    s.sendall(b"4:sign,")
+    return s
+held = [connect() for i in range(20)]
+# Wait (generously) until the signer has run out of descriptors
+for i in range(200):
+    if "Too many open files" in open(log).read():
+        break
+    time.sleep(0.05)
+print("emfile", "Too many open files" in open(log).read())
+before = cpu_ticks()
+time.sleep(2)
+print("ticks", cpu_ticks() - before)
+# Counted while the connections are held: draining the queue afterwards
+# may run out again, which is a new episode
+print("logged", open(log).read().count("accept("))
+for s in held:
+    s.close()
+s = connect()
+try:
+    print("reply", s.recv(100).decode())
+except socket.timeout:
+    print("reply timeout")
+EOF
+is "$(sed -n 1p "$T/emfile.out")" "emfile True" \
+	"20 connections at once exhaust its descriptors"
+ticks=$(sed -n 's/^ticks //p' "$T/emfile.out")
+ok test "${ticks:-999}" -le 50 -- \
+	"... and it does not spin meanwhile (CPU ticks in 2 s: ${ticks:-?})"
+is "$(sed -n 3p "$T/emfile.out")" "logged 1" "... which it logs once"
+like "$(cat "$T/emfile.log")" "accept\(.*\) failed: Too many open files" \
+	"... saying why"
+is "$(sed -n 4p "$T/emfile.out")" "reply 9:NOTFOUND ," \
+	"once they close, a new connection is served"
+stop_daemon
+is "$?" 0 "... SIGTERM stops it cleanly"
+unlike "$(cat "$T/nokeys.log" "$T/emfile.log")" "Panic|Fatal" \
+	"no panic in their logs"
+
 #
 # stdin/stdout, for systemd's Accept=yes and inetd
 #
@@ -247,9 +418,31 @@ out=$(printf '22:sign alice@example.com,20:sign bob@example.org,' |
 	"$BS" socketmap -c "$T/dovecot.conf" 2>/dev/null)
 like "$out" '^42:OK alice\+bs1=[a-z0-9]{17}@example\.com,9:NOTFOUND ,$' \
 	"without --socket it serves stdin/stdout and exits at its end"
+# The same 30 requests through a pipe
+for r in "${requests30[@]}"; do
+	printf '%d:%s,' ${#r} "$r"
+done > "$T/requests30"
+out=$(cat "$T/requests30" |
+	"$BS" socketmap -c "$T/dovecot.conf" 2> "$T/stdio.log")
+rc=$?
+is "$(printf '%s' "$out" | grep -o '9:NOTFOUND ,' | wc -l)" 30 \
+	"stdin/stdout: 30 pipelined requests, all answered"
+is "$rc" 0 "... and exit 0"
+unlike "$(cat "$T/stdio.log")" "Panic|Fatal" "... without a panic"
+
 run_rc() { "$@" > /dev/null 2>&1 < /dev/null; echo $?; }
-is "$(run_rc "$BS" socketmap -k "$T/missing")" 2 \
-	"a missing key file: exit 2 at startup"
+out=$(printf '22:sign alice@example.com,' |
+	"$BS" socketmap -c "$T/nokeys.conf" 2> "$T/stdio.log")
+is "$out" "9:NOTFOUND ," \
+	"stdin/stdout with a missing key file: NOTFOUND, not a refusal"
+like "$(cat "$T/stdio.log")" "stat\(.*/keys2\) failed: No such file" \
+	"... and the log says why"
 is "$(run_rc "$BS" socketmap)" 2 "no key file at all: exit 2"
+# epoll cannot wait for a regular file: a clear error, not a panic
+"$BS" socketmap -k "$T/keys" < "$T/requests30" > /dev/null 2> "$T/stdio.log"
+is "$?" 2 "a regular file on stdin: exit 2"
+like "$(cat "$T/stdio.log")" "stdin must be a socket, a pipe or a terminal" \
+	"... saying why"
+unlike "$(cat "$T/stdio.log")" "Panic|Fatal" "... without a panic"
 
 done_testing

@@ -28,8 +28,9 @@ struct socketmap_test {
 };
 
 static void
-socketmap_test_init(struct socketmap_test *t, bool keys,
-		    const char *scheme, const char *form)
+socketmap_test_init_domains(struct socketmap_test *t, bool keys,
+			    const char *scheme, const char *form,
+			    const char *domains)
 {
 	const char *error;
 
@@ -37,7 +38,7 @@ socketmap_test_init(struct socketmap_test *t, bool keys,
 	t->pool = pool_alloconly_create("socketmap test", 4096);
 	t->set = p_new(t->pool, struct backscatter_settings, 1);
 	*t->set = backscatter_default_settings;
-	t->set->sign_domains = "example.com Example.NET";
+	t->set->sign_domains = domains;
 	t->set->sign_scheme = scheme;
 	t->set->tag_form = form;
 	ck_assert_msg(backscatter_settings_check(t->set, t->pool, &error),
@@ -51,6 +52,14 @@ socketmap_test_init(struct socketmap_test *t, bool keys,
 	t->map.set = t->set;
 	t->map.keyring = t->keyring;
 	t->map.event = event_create(NULL);
+}
+
+static void
+socketmap_test_init(struct socketmap_test *t, bool keys,
+		    const char *scheme, const char *form)
+{
+	socketmap_test_init_domains(t, keys, scheme, form,
+				    "example.com Example.NET");
 }
 
 static void socketmap_test_deinit(struct socketmap_test *t)
@@ -71,6 +80,37 @@ static bool ends_with(const char *str, const char *suffix)
 	size_t len = strlen(str), suffix_len = strlen(suffix);
 
 	return len >= suffix_len && strcmp(str + len - suffix_len, suffix) == 0;
+}
+
+/* The errors logged while capturing, one line each */
+static string_t *captured_errors;
+static failure_callback_t *saved_error_handler;
+
+static void ATTR_FORMAT(2, 0)
+capture_error(const struct failure_context *ctx ATTR_UNUSED,
+	      const char *format, va_list args)
+{
+	str_vprintfa(captured_errors, format, args);
+	str_append_c(captured_errors, '\n');
+}
+
+static void capture_errors_start(void)
+{
+	failure_callback_t *fatal, *info, *debug;
+
+	i_get_failure_handlers(&fatal, &saved_error_handler, &info, &debug);
+	captured_errors = str_new(default_pool, 256);
+	i_set_error_handler(capture_error);
+}
+
+/* Returns what was logged since capture_errors_start() and stops */
+static const char *capture_errors_end(void)
+{
+	const char *errors = t_strdup(str_c(captured_errors));
+
+	i_set_error_handler(saved_error_handler);
+	str_free(&captured_errors);
+	return errors;
 }
 
 /* The reply payload to one request */
@@ -239,23 +279,41 @@ START_TEST(test_lookup_without_keys)
 }
 END_TEST
 
+/* What the signer cannot understand gets NOTFOUND, never PERM or TEMP:
+   Postfix would defer the mail on either. The log says why. */
 START_TEST(test_lookup_bad_requests)
 {
+	static const struct {
+		const char *request;
+		const char *log;
+	} requests[] = {
+		{ "sign", "request has no key" },
+		{ "", "request has no key" },
+		{ "virtual alice@example.com", "unknown map 'virtual' " },
+		{ "SIGN alice@example.com", "unknown map 'SIGN' " },
+		{ "sign alice@example.com\r\n",
+		  "control characters in request" },
+	};
 	struct socketmap_test t;
 	string_t *reply = t_str_new(64);
+	const char *errors;
+	unsigned int i;
 
 	socketmap_test_init(&t, TRUE, "bs1", "subaddress");
-	ck_assert_str_eq(lookup(&t, "sign"), "PERM request has no key");
-	ck_assert_str_eq(lookup(&t, ""), "PERM request has no key");
-	ck_assert(starts_with(lookup(&t, "virtual alice@example.com"),
-				  "PERM unknown map 'virtual'"));
-	ck_assert(starts_with(lookup(&t, "SIGN alice@example.com"),
-				  "PERM unknown map"));
-	ck_assert_str_eq(lookup(&t, "sign alice@example.com\r\n"),
-			 "PERM control characters in request");
+	for (i = 0; i < N_ELEMENTS(requests); i++) {
+		capture_errors_start();
+		ck_assert_str_eq(lookup(&t, requests[i].request), "NOTFOUND ");
+		errors = capture_errors_end();
+		ck_assert_msg(strstr(errors, requests[i].log) != NULL,
+			      "'%s': logged '%s'", requests[i].request, errors);
+	}
+	capture_errors_start();
 	backscatter_socketmap_lookup(&t.map, (const void *)"sign a\0@b.c", 11,
 				     NOW, reply);
-	ck_assert_str_eq(str_c(reply), "34:PERM control characters in request,");
+	errors = capture_errors_end();
+	ck_assert_str_eq(str_c(reply), "9:NOTFOUND ,");
+	ck_assert_msg(strstr(errors, "control characters") != NULL, "%s",
+		      errors);
 	socketmap_test_deinit(&t);
 }
 END_TEST
@@ -278,7 +336,7 @@ START_TEST(test_input_batches)
 	/* The incomplete last request stays for the next read */
 	ck_assert_uint_eq(used, strlen(input) - strlen("9:sign bo"));
 	ck_assert_str_eq(str_c(reply), "9:NOTFOUND ,9:NOTFOUND ,9:NOTFOUND ,"
-			 "23:PERM request has no key,");
+			 "9:NOTFOUND ,");
 	socketmap_test_deinit(&t);
 }
 END_TEST
@@ -317,23 +375,104 @@ START_TEST(test_input_protocol_errors)
 	};
 	struct socketmap_test t;
 	string_t *reply;
+	const char *errors;
 	size_t used;
 	unsigned int i;
 
 	socketmap_test_init(&t, TRUE, "bs1", "subaddress");
 	for (i = 0; i < N_ELEMENTS(inputs); i++) {
 		reply = t_str_new(128);
+		capture_errors_start();
 		ck_assert_int_eq(backscatter_socketmap_input(&t.map,
 			(const void *)inputs[i], strlen(inputs[i]), NOW,
 			reply, &used), -1);
+		errors = capture_errors_end();
 		/* The requests before the broken one are answered, then
-		   PERM */
-		ck_assert_msg(strstr(str_c(reply), ":PERM netstring") != NULL,
-			      "'%s': %s", inputs[i], str_c(reply));
-		ck_assert_msg(starts_with(inputs[i], "7:") ==
-			      starts_with(str_c(reply), "9:NOTFOUND ,"),
-			      "'%s': %s", inputs[i], str_c(reply));
+		   the broken one NOTFOUND too: the mail leaves unsigned
+		   instead of being deferred */
+		ck_assert_str_eq(str_c(reply), starts_with(inputs[i], "7:") ?
+				 "9:NOTFOUND ,9:NOTFOUND ," : "9:NOTFOUND ,");
+		ck_assert_msg(strstr(errors, "protocol error: netstring") !=
+			      NULL, "'%s': logged '%s'", inputs[i], errors);
 	}
+	socketmap_test_deinit(&t);
+}
+END_TEST
+
+START_TEST(test_input_truncated)
+{
+	struct socketmap_test t;
+	string_t *reply = t_str_new(64);
+	const char *errors;
+
+	socketmap_test_init(&t, TRUE, "bs1", "subaddress");
+	capture_errors_start();
+	backscatter_socketmap_input_truncated(&t.map, reply);
+	errors = capture_errors_end();
+	ck_assert_str_eq(str_c(reply), "9:NOTFOUND ,");
+	ck_assert_msg(strstr(errors, "closed within a request") != NULL,
+		      "%s", errors);
+	socketmap_test_deinit(&t);
+}
+END_TEST
+
+/* The replies to one batch outgrow the reply's first allocation: it must
+   grow where the caller made it (a t_str_new() of the daemon's frame),
+   not in a lookup's own data stack frame, which panics. */
+START_TEST(test_input_many_replies)
+{
+	struct socketmap_test t;
+	string_t *input = t_str_new(1024), *reply = t_str_new(256);
+	const char *request, *replies;
+	size_t used;
+	unsigned int i;
+
+	socketmap_test_init(&t, TRUE, "bs1", "subaddress");
+	for (i = 0; i < 30; i++) {
+		request = t_strdup_printf("sign u%u@other.example", i);
+		backscatter_netstring_append(input, request, strlen(request));
+	}
+	ck_assert_int_eq(backscatter_socketmap_input(&t.map, str_data(input),
+		str_len(input), NOW, reply, &used), 0);
+	ck_assert_uint_eq(used, str_len(input));
+	replies = t_strdup(str_c(reply));
+	ck_assert_uint_eq(strlen(replies), 30 * strlen("9:NOTFOUND ,"));
+	for (i = 0; i < 30; i++) {
+		ck_assert_msg(strncmp(replies + i * 12, "9:NOTFOUND ,", 12) ==
+			      0, "reply %u: %s", i, replies);
+	}
+	socketmap_test_deinit(&t);
+}
+END_TEST
+
+/* One reply alone longer than the reply's first allocation */
+START_TEST(test_input_long_address)
+{
+	struct socketmap_test t;
+	string_t *input = t_str_new(512), *reply = t_str_new(256);
+	const char *domain, *request, *payload, *error;
+	const unsigned char *data;
+	size_t size, used;
+
+	/* Four labels of 60 octets: a domain of 251 octets, near the
+	   longest there is */
+#define LABEL60 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	domain = LABEL60"."LABEL60"."LABEL60"."LABEL60".example";
+#undef LABEL60
+	ck_assert_uint_eq(strlen(domain), 251);
+	socketmap_test_init_domains(&t, TRUE, "bs1", "subaddress", domain);
+	request = t_strconcat("sign alice@", domain, NULL);
+	backscatter_netstring_append(input, request, strlen(request));
+	ck_assert_int_eq(backscatter_socketmap_input(&t.map, str_data(input),
+		str_len(input), NOW, reply, &used), 0);
+	ck_assert_uint_gt(str_len(reply), 256);
+	ck_assert_int_eq(backscatter_netstring_parse(str_data(reply),
+		str_len(reply), SIZE_MAX, &data, &size, &used, &error), 1);
+	ck_assert_uint_eq(used, str_len(reply));
+	payload = t_strndup(data, size);
+	ck_assert_msg(starts_with(payload, "OK alice+bs1=") &&
+		      ends_with(payload, t_strconcat("@", domain, NULL)),
+		      "%s", payload);
 	socketmap_test_deinit(&t);
 }
 END_TEST
@@ -361,6 +500,9 @@ Suite *backscatter_socketmap_suite(void)
 	tcase_add_test(tc, test_input_batches);
 	tcase_add_test(tc, test_input_split_anywhere);
 	tcase_add_test(tc, test_input_protocol_errors);
+	tcase_add_test(tc, test_input_truncated);
+	tcase_add_test(tc, test_input_many_replies);
+	tcase_add_test(tc, test_input_long_address);
 	suite_add_tcase(s, tc);
 	return s;
 }
