@@ -19,12 +19,12 @@
      descriptors): listening pauses for SOCKETMAP_ACCEPT_RETRY_MSECS or
      until a connection closes, instead of spinning on a listener that
      stays readable.
-   The key file is checked before each batch of requests and read again
-   when it changed; a broken new file keeps the old keys (and is logged).
-   A missing or unreadable key file does not stop the signer from
-   starting: Postfix would defer all mail without it. It answers NOTFOUND
-   until the file can be read, and logs each change of the file's state
-   once.
+   The keys come from the key cache (backscatter-key-cache.h) before each
+   batch of requests: read again when the file changed, none while it
+   cannot be used -- missing, unreadable, unsafe or broken -- with each
+   change of its state logged once. That does not stop the signer from
+   starting either, as Postfix would defer all mail: it answers NOTFOUND
+   (mail leaves unsigned) until the file can be used.
 
    With --socket it listens on a unix socket; without, it serves the one
    connection on stdin/stdout (systemd's Accept=yes, inetd, Postfix's
@@ -41,7 +41,7 @@
 #include "strnum.h"
 #include "lib-signals.h"
 #include "backscatter-config.h"
-#include "backscatter-keys.h"
+#include "backscatter-key-cache.h"
 #include "backscatter-settings.h"
 #include "backscatter-socketmap.h"
 #include "backscatter-cli.h"
@@ -77,15 +77,10 @@ struct socketmap_server {
 	const struct backscatter_settings *set;
 	pool_t pool;
 
-	/* Never "": startup refuses that */
+	/* Never "": startup refuses that. The keys come from the key
+	   cache before each batch of requests: read again when the file
+	   changed, none while it cannot be used (each state logged once) */
 	const char *key_file;
-	struct backscatter_keyring *keyring;
-	/* What the key file looked like when last read (or tried); zeroed
-	   while stat() fails */
-	struct stat key_st;
-	/* The key file's problem last logged, NULL when there is none:
-	   each is logged once, not at every request */
-	char *key_error;
 
 	const char *socket_path;
 	int listen_fd;
@@ -101,79 +96,6 @@ struct socketmap_server {
 };
 
 static void socketmap_listen_start(struct socketmap_server *server);
-
-/*
- * Keys
- */
-
-static bool socketmap_stat_equal(const struct stat *a, const struct stat *b)
-{
-	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
-		a->st_size == b->st_size &&
-		a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-		a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-		a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-		a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
-/* Logs a problem with the key file unless it is the one logged last */
-static void socketmap_keys_problem(struct socketmap_server *server,
-				   const char *error)
-{
-	if (null_strcmp(server->key_error, error) == 0)
-		return;
-	i_free(server->key_error);
-	server->key_error = i_strdup(error);
-	if (server->keyring != NULL) {
-		e_error(server->event, "%s (keeping the keys read before)",
-			error);
-	} else {
-		e_error(server->event, "%s (no keys: every lookup is "
-			"answered NOTFOUND until the file can be read)", error);
-	}
-}
-
-/* Reads the key file again when it changed since the last look: a file
-   replaced by rename counts as well as one rewritten in place, and so
-   does one that appears or becomes readable. A problem keeps the keys
-   read before, if any. */
-static void socketmap_keys_refresh(struct socketmap_server *server)
-{
-	struct backscatter_keyring *keyring;
-	struct stat st;
-	const char *error;
-	bool news;
-
-	if (stat(server->key_file, &st) < 0) {
-		/* Removed while being replaced, most likely, or not
-		   there yet */
-		i_zero(&server->key_st);
-		socketmap_keys_problem(server, t_strdup_printf(
-			"stat(%s) failed: %m", server->key_file));
-		return;
-	}
-	if (socketmap_stat_equal(&st, &server->key_st))
-		return;
-	server->key_st = st;
-	/* Keys read at startup without trouble go without saying; any
-	   later change is worth a line */
-	news = server->keyring != NULL || server->key_error != NULL;
-	/* A changed file's problem is logged even when the one before
-	   had the same */
-	i_free(server->key_error);
-
-	if (backscatter_keyring_read(server->key_file, &keyring,
-				     &error) < 0) {
-		socketmap_keys_problem(server, error);
-		return;
-	}
-	if (news) {
-		e_info(server->event, "%s changed: %u keys read",
-		       server->key_file, backscatter_keyring_count(keyring));
-	}
-	backscatter_keyring_free(&server->keyring);
-	server->keyring = keyring;
-}
 
 /*
  * Connections
@@ -252,8 +174,8 @@ static void socketmap_conn_input(struct socketmap_conn *conn)
 	read_ret = i_stream_read(conn->input);
 	data = i_stream_get_data(conn->input, &size);
 	if (size > 0 || read_ret == -1) {
-		socketmap_keys_refresh(server);
-		map.keyring = server->keyring;
+		map.keyring = backscatter_key_cache_get(server->key_file,
+							server->event);
 	}
 
 	reply = t_str_new(256);
@@ -458,7 +380,7 @@ socketmap_server_init(struct socketmap_server *server,
 		return -1;
 	}
 	/* A key file that cannot be read is logged, not fatal */
-	socketmap_keys_refresh(server);
+	(void)backscatter_key_cache_get(server->key_file, server->event);
 	if (*server->set->sign_domains == '\0') {
 		e_warning(server->event, "backscatter_sign_domains is empty: "
 			  "every lookup is answered NOTFOUND");
@@ -477,8 +399,7 @@ static void socketmap_server_deinit(struct socketmap_server *server)
 		/* Ours: a stale one would only mislead */
 		i_unlink_if_exists(server->socket_path);
 	}
-	backscatter_keyring_free(&server->keyring);
-	i_free(server->key_error);
+	backscatter_key_cache_deinit();
 	pool_unref(&server->pool);
 }
 

@@ -256,11 +256,18 @@ like "$out" '^OK alice\+bs1=b[a-z0-9]{16}@example\.com$' \
 	"a key added to the file signs at once (key id 1)"
 cp "$T/keys" "$T/keys.good"
 echo "bs1 broken" >> "$T/keys"
-like "$(smq "sign alice@example.com")" '^OK alice\+bs1=b' \
-	"a broken key file keeps the keys read before"
-like "$(cat "$T/daemon.log")" "keys line [0-9]+: .*\(keeping the keys read before\)" \
+is "$(smq "sign alice@example.com")" "NOTFOUND " \
+	"a broken key file: no keys, the mail leaves unsigned (never deferred)"
+like "$(cat "$T/daemon.log")" "keys line [0-9]+: .*\(until it is fixed, no tag is verified or signed" \
 	"... and says so in the log"
+smq "sign alice@example.com" > /dev/null
+is "$(grep -c 'keys line [0-9]*:' "$T/daemon.log")" 1 \
+	"... once, not at every request"
 mv "$T/keys.good" "$T/keys"
+like "$(smq "sign alice@example.com")" '^OK alice\+bs1=b' \
+	"the file fixed: signing again"
+like "$(cat "$T/daemon.log")" "keys loaded again" \
+	"... and the log says so"
 
 ok kill -0 "$DAEMON_PID" -- "the daemon is still running after all that"
 kill "$DAEMON_PID"
@@ -338,13 +345,13 @@ is "$(sed -n 1p "$T/nokeys.out")" "NOTFOUND " \
 	"... on a connection made before the file exists"
 is "$(sed -n 2p "$T/nokeys.out")" "NOTFOUND " \
 	"... and while the file is readable by others"
-like "$(cat "$T/nokeys.log")" "keys2.*\(no keys: every lookup is answered NOTFOUND" \
+like "$(cat "$T/nokeys.log")" "keys2.*\(until it is fixed, no tag is verified or signed" \
 	"... which is logged"
 like "$(sed -n 3p "$T/nokeys.out")" '^OK alice\+bs1=[a-z0-9]{17}@example\.com$' \
 	"once the file is mode 0600, the same connection signs"
 like "$(SOCK=$SOCK2 smq "sign alice@example.com")" '^OK alice\+bs1=' \
 	"... and so does a new one"
-like "$(cat "$T/nokeys.log")" "keys2 changed: [0-9]+ keys read" \
+like "$(cat "$T/nokeys.log")" "keys2: [0-9]+ keys loaded again" \
 	"... and the log says the keys were read"
 stop_daemon
 is "$?" 0 "... SIGTERM stops it cleanly"
