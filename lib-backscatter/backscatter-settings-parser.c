@@ -10,27 +10,15 @@
 #include "bounce-analyzer.h"
 #include "backscatter-settings.h"
 
-#undef DEF
 #define DEF(type, name) \
 	SETTING_DEFINE_STRUCT_##type("backscatter_"#name, name, \
-				     struct backscatter_settings)
+				     struct backscatter_settings),
 
 static const struct setting_define backscatter_setting_defines[] = {
-	DEF(SIZE, analyze_max_size),
-	DEF(STR, key_file),
-	DEF(ENUM, sign_scheme),
-	DEF(ENUM, tag_form),
-	DEF(STR, tag_delimiter),
-	DEF(TIME, tag_lifetime),
-	DEF(TIME, tag_grace),
-	DEF(TIME, tag_clock_skew),
-	DEF(BOOL, lmtp_reject),
-	DEF(STR, sign_domains),
-	DEF(STR, own_relays),
-	DEF(STR, enforce_since),
-
+	BACKSCATTER_SETTINGS(DEF)
 	SETTING_DEFINE_LIST_END
 };
+#undef DEF
 
 /* As backscatter_default_settings, but enums list their values, the
    default first, as the 2.4 settings parser wants them */

@@ -12,10 +12,11 @@ enum backscatter_setting_type {
 	BACKSCATTER_SET_TIME,
 	BACKSCATTER_SET_BOOL,
 	BACKSCATTER_SET_STR,
+	/* a string here; backscatter_settings_check() looks it up */
+	BACKSCATTER_SET_ENUM,
 };
 
-/* Every setting, once: its name, type and place in the struct. Keep in
-   step with backscatter-settings-parser.c. */
+/* Every setting: its name, type and place in the struct */
 static const struct backscatter_setting_def {
 	const char *name;
 	enum backscatter_setting_type type;
@@ -23,19 +24,8 @@ static const struct backscatter_setting_def {
 } backscatter_setting_defs[] = {
 #define DEF(type, name) \
 	{ "backscatter_"#name, BACKSCATTER_SET_##type, \
-	  offsetof(struct backscatter_settings, name) }
-	DEF(SIZE, analyze_max_size),
-	DEF(STR, key_file),
-	DEF(STR, sign_scheme),
-	DEF(STR, tag_form),
-	DEF(STR, tag_delimiter),
-	DEF(TIME, tag_lifetime),
-	DEF(TIME, tag_grace),
-	DEF(TIME, tag_clock_skew),
-	DEF(BOOL, lmtp_reject),
-	DEF(STR, sign_domains),
-	DEF(STR, own_relays),
-	DEF(STR, enforce_since),
+	  offsetof(struct backscatter_settings, name) },
+	BACKSCATTER_SETTINGS(DEF)
 #undef DEF
 };
 
@@ -66,6 +56,7 @@ backscatter_setting_parse(const struct backscatter_setting_def *def,
 		}
 		break;
 	case BACKSCATTER_SET_STR:
+	case BACKSCATTER_SET_ENUM:
 		*(const char **)dest = p_strdup(pool, value);
 		break;
 	}
@@ -94,7 +85,8 @@ int backscatter_settings_read(backscatter_setting_lookup_t *lookup,
 
 		if (value == NULL)
 			continue;
-		if (*value == '\0' && def->type != BACKSCATTER_SET_STR)
+		if (*value == '\0' && def->type != BACKSCATTER_SET_STR &&
+		    def->type != BACKSCATTER_SET_ENUM)
 			continue;
 		if (backscatter_setting_parse(def, value, pool,
 					      PTR_OFFSET(set, def->offset),

@@ -42,6 +42,24 @@ struct backscatter_tag_settings;
 	.own_relays = "", \
 	.enforce_since = ""
 
+/* Every backscatter_* setting, once, as S(type, name): both readers
+   expand this list. The type is the 2.4 parser's (SIZE, STR, ENUM, TIME,
+   BOOL); 2.3 reads an ENUM as a string, which
+   backscatter_settings_check() then looks up. */
+#define BACKSCATTER_SETTINGS(S) \
+	S(SIZE, analyze_max_size) \
+	S(STR, key_file) \
+	S(ENUM, sign_scheme) \
+	S(ENUM, tag_form) \
+	S(STR, tag_delimiter) \
+	S(TIME, tag_lifetime) \
+	S(TIME, tag_grace) \
+	S(TIME, tag_clock_skew) \
+	S(BOOL, lmtp_reject) \
+	S(STR, sign_domains) \
+	S(STR, own_relays) \
+	S(STR, enforce_since)
+
 /* One of backscatter_own_relays: a host name or an IP address */
 struct backscatter_relay {
 	/* Lower-cased host name; NULL when the entry is an IP address */

@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "str.h"
 #include "smtp-address.h"
+#include "bounce-str.h"
 #include "backscatter-tag.h"
 
 #include <ctype.h>
@@ -62,15 +63,14 @@ const char *backscatter_tag_form_to_str(enum backscatter_tag_form form)
 bool backscatter_tag_form_from_str(const char *name,
 				   enum backscatter_tag_form *form_r)
 {
-	unsigned int i;
+	unsigned int idx;
 
-	for (i = 0; i < N_ELEMENTS(backscatter_tag_form_names); i++) {
-		if (strcasecmp(name, backscatter_tag_form_names[i]) == 0) {
-			*form_r = (enum backscatter_tag_form)i;
-			return TRUE;
-		}
-	}
-	return FALSE;
+	if (!bounce_str_table_lookup(backscatter_tag_form_names,
+				     N_ELEMENTS(backscatter_tag_form_names),
+				     name, &idx))
+		return FALSE;
+	*form_r = (enum backscatter_tag_form)idx;
+	return TRUE;
 }
 
 /*

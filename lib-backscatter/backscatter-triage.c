@@ -11,6 +11,7 @@
 #include "rfc822-parser.h"
 #include "message-date.h"
 #include "smtp-address.h"
+#include "bounce-str.h"
 #include "backscatter-date.h"
 #include "backscatter-mac.h"
 #include "backscatter-settings.h"
@@ -33,15 +34,13 @@ const char *backscatter_triage_verdict_to_str(
 bool backscatter_triage_verdict_from_str(
 	const char *name, enum backscatter_triage_verdict *verdict_r)
 {
-	unsigned int i;
+	unsigned int idx;
 
-	for (i = 0; i < BACKSCATTER_TRIAGE_COUNT; i++) {
-		if (strcasecmp(name, backscatter_triage_verdict_names[i]) == 0) {
-			*verdict_r = (enum backscatter_triage_verdict)i;
-			return TRUE;
-		}
-	}
-	return FALSE;
+	if (!bounce_str_table_lookup(backscatter_triage_verdict_names,
+				     BACKSCATTER_TRIAGE_COUNT, name, &idx))
+		return FALSE;
+	*verdict_r = (enum backscatter_triage_verdict)idx;
+	return TRUE;
 }
 
 /*

@@ -6,6 +6,7 @@
 #include "str-sanitize.h"
 #include "smtp-address.h"
 #include "smtp-parser.h"
+#include "bounce-str.h"
 #include "backscatter-date.h"
 #include "backscatter-mac.h"
 #include "backscatter-keys.h"
@@ -30,15 +31,13 @@ const char *backscatter_verdict_to_str(enum backscatter_verdict verdict)
 bool backscatter_verdict_from_str(const char *name,
 				  enum backscatter_verdict *verdict_r)
 {
-	unsigned int i;
+	unsigned int idx;
 
-	for (i = 0; i < BACKSCATTER_VERDICT_COUNT; i++) {
-		if (strcasecmp(name, backscatter_verdict_names[i]) == 0) {
-			*verdict_r = (enum backscatter_verdict)i;
-			return TRUE;
-		}
-	}
-	return FALSE;
+	if (!bounce_str_table_lookup(backscatter_verdict_names,
+				     BACKSCATTER_VERDICT_COUNT, name, &idx))
+		return FALSE;
+	*verdict_r = (enum backscatter_verdict)idx;
+	return TRUE;
 }
 
 /* The window of expiry days a tag may carry today: from the days whose

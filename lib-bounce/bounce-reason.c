@@ -55,15 +55,13 @@ const char *bounce_reason_to_str(enum bounce_reason reason)
 
 bool bounce_reason_from_str(const char *name, enum bounce_reason *reason_r)
 {
-	unsigned int i;
+	unsigned int idx;
 
-	for (i = 0; i < BOUNCE_REASON_COUNT; i++) {
-		if (strcasecmp(name, bounce_reason_names[i]) == 0) {
-			*reason_r = (enum bounce_reason)i;
-			return TRUE;
-		}
-	}
-	return FALSE;
+	if (!bounce_str_table_lookup(bounce_reason_names,
+				     BOUNCE_REASON_COUNT, name, &idx))
+		return FALSE;
+	*reason_r = (enum bounce_reason)idx;
+	return TRUE;
 }
 
 /* What the reasons mean for the address: a hard bounce says the address

@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "str.h"
 #include "array.h"
+#include "bounce-str.h"
 #include "bounce-report.h"
 
 static const char *const bounce_kind_names_table[BOUNCE_KIND_COUNT] = {
@@ -22,15 +23,13 @@ const char *bounce_kind_to_str(enum bounce_kind kind)
 
 bool bounce_kind_from_str(const char *name, enum bounce_kind *kind_r)
 {
-	unsigned int i;
+	unsigned int idx;
 
-	for (i = 0; i < BOUNCE_KIND_COUNT; i++) {
-		if (strcasecmp(name, bounce_kind_names_table[i]) == 0) {
-			*kind_r = (enum bounce_kind)i;
-			return TRUE;
-		}
-	}
-	return FALSE;
+	if (!bounce_str_table_lookup(bounce_kind_names_table,
+				     BOUNCE_KIND_COUNT, name, &idx))
+		return FALSE;
+	*kind_r = (enum bounce_kind)idx;
+	return TRUE;
 }
 
 const char *bounce_kind_names(void)

@@ -1528,7 +1528,10 @@ Suite *backscatter_properties_suite(void)
 	Suite *s = suite_create("backscatter-properties");
 	TCase *tc;
 
+	/* Thousands of cases each: well under a second alone, but Check's
+	   default 4 s fail them on a machine busy with other work */
 	tc = tcase_create("tags");
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_sign_verify_window);
 	tcase_add_test(tc, test_tampering_is_forged);
 	tcase_add_test(tc, test_no_keys_unknown);
@@ -1537,6 +1540,7 @@ Suite *backscatter_properties_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("triage");
+	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_triage_errors_never_bogus, 0,
 			    TRIAGE_MODE_COUNT);
 	suite_add_tcase(s, tc);
