@@ -2,11 +2,13 @@
  */
 
 /* backscatter -c CONFIG: the backscatter_* settings of a Dovecot
-   configuration file, as doveconf reads them. Asking doveconf, rather than
-   parsing the file here, gets includes, variables and every other rule of
-   Dovecot's configuration right, and reports errors as Dovecot does. */
+   configuration file, as doveconf reads them, in one doveconf run. Asking
+   doveconf, rather than parsing the file here, gets includes, variables
+   and every other rule of Dovecot's configuration right, and reports
+   errors as Dovecot does. */
 
 #include "lib.h"
+#include "array.h"
 #include "str.h"
 #include "settings-parser.h"
 #include "backscatter-config.h"
@@ -17,13 +19,27 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+/* Dovecot 2.3 keeps our settings in the plugin {} block */
+#ifdef HAVE_DOVECOT_SETTINGS_GET
+#  define CLI_SETTING_PREFIX ""
+#else
+#  define CLI_SETTING_PREFIX "plugin/"
+#endif
+
+/* Every setting's name, as doveconf is asked for it */
+static const char *const cli_setting_names[] = {
+#define NAME(type, name) CLI_SETTING_PREFIX "backscatter_" #name,
+	BACKSCATTER_SETTINGS(NAME)
+#undef NAME
+	NULL
+};
+
 struct cli_doveconf {
 	const char *config_path;
-	/* doveconf's warnings are the same for every setting: show them
-	   once */
-	bool warnings_shown;
-	/* the first failure, for lookups that cannot return one */
-	const char *error;
+	/* What doveconf printed, "name = value" per line, and the value of
+	   each setting (NULL where doveconf printed none: unset, on 2.3),
+	   in the order of cli_setting_names */
+	const char *values[N_ELEMENTS(cli_setting_names)];
 };
 
 /* Reads both pipes to their end. Reading one after the other could
@@ -93,19 +109,27 @@ cli_doveconf_failure(const char *stderr_text, int status)
 	return t_strdup_printf("exited with status %d", WEXITSTATUS(status));
 }
 
-/* Runs doveconf -c config -h name. Returns 0 and the value, without the
-   final newline, or -1 and doveconf's error. */
+/* Runs doveconf -c config with every setting's name. Returns 0 and what
+   it printed, or -1 and doveconf's error. */
 static int
-cli_doveconf_get(struct cli_doveconf *conf, const char *name,
-		 const char **value_r, const char **error_r)
+cli_doveconf_run(struct cli_doveconf *conf, const char **output_r,
+		 const char **error_r)
 {
-	const char *argv[] = {
-		"doveconf", "-c", conf->config_path, "-h", name, NULL
-	};
+	ARRAY_TYPE(const_string) argv;
 	int out_pipe[2], err_pipe[2], read_fds[2], status, ret;
-	string_t *out = t_str_new(128), *err = t_str_new(256);
+	string_t *out = t_str_new(512), *err = t_str_new(256);
 	string_t *dests[2] = { out, err };
+	const char *const *name, *const *args;
 	pid_t pid;
+
+	t_array_init(&argv, N_ELEMENTS(cli_setting_names) + 4);
+	array_push_back(&argv, &(const char *){ "doveconf" });
+	array_push_back(&argv, &(const char *){ "-c" });
+	array_push_back(&argv, &conf->config_path);
+	for (name = cli_setting_names; *name != NULL; name++)
+		array_push_back(&argv, name);
+	array_append_zero(&argv);
+	args = array_front(&argv);
 
 	if (pipe(out_pipe) < 0) {
 		*error_r = t_strdup_printf("pipe() failed: %m");
@@ -117,7 +141,7 @@ cli_doveconf_get(struct cli_doveconf *conf, const char *name,
 		i_close_fd(&out_pipe[1]);
 		return -1;
 	}
-	/* Pipes, not files: doveconf 2.4.1's -h writes wrongly to a
+	/* Pipes, not files: doveconf 2.4.1 writes wrongly to a
 	   regular file at a non-zero offset */
 	pid = fork();
 	if (pid == 0) {
@@ -128,7 +152,7 @@ cli_doveconf_get(struct cli_doveconf *conf, const char *name,
 		(void)close(out_pipe[1]);
 		(void)close(err_pipe[0]);
 		(void)close(err_pipe[1]);
-		(void)execvp(argv[0], (char *const *)argv);
+		(void)execvp(args[0], (char *const *)args);
 		fprintf(stderr, "doveconf: Fatal: execvp(doveconf) failed: "
 			"%s\n", strerror(errno));
 		_exit(127);
@@ -161,14 +185,47 @@ cli_doveconf_get(struct cli_doveconf *conf, const char *name,
 			cli_doveconf_failure(str_c(err), status));
 		return -1;
 	}
-	if (str_len(err) > 0 && !conf->warnings_shown) {
+	/* warnings, such as obsolete settings elsewhere in the file */
+	if (str_len(err) > 0)
 		fwrite(str_data(err), 1, str_len(err), stderr);
-		conf->warnings_shown = TRUE;
-	}
-	if (str_len(out) > 0 && str_c(out)[str_len(out) - 1] == '\n')
-		str_truncate(out, str_len(out) - 1);
-	*value_r = str_c(out);
+	*output_r = str_c(out);
 	return 0;
+}
+
+/* Reads the settings' values from doveconf's "name = value" lines */
+static int cli_doveconf_read(struct cli_doveconf *conf, const char **error_r)
+{
+	const char *output, *const *lines, *value;
+	unsigned int i;
+	size_t len;
+
+	if (cli_doveconf_run(conf, &output, error_r) < 0)
+		return -1;
+	for (lines = t_strsplit(output, "\n"); *lines != NULL; lines++) {
+		for (i = 0; cli_setting_names[i] != NULL; i++) {
+			len = strlen(cli_setting_names[i]);
+			if (strncmp(*lines, cli_setting_names[i], len) != 0 ||
+			    strncmp(*lines + len, " =", 2) != 0)
+				continue;
+			value = *lines + len + 2;
+			conf->values[i] = *value == ' ' ? value + 1 : value;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* The value doveconf printed for the setting of that name, or NULL */
+static const char *
+cli_doveconf_value(const struct cli_doveconf *conf, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; cli_setting_names[i] != NULL; i++) {
+		if (strcmp(cli_setting_names[i], name) == 0)
+			return conf->values[i];
+	}
+	return NULL;
 }
 
 #ifdef HAVE_DOVECOT_SETTINGS_GET
@@ -189,10 +246,10 @@ cli_settings_parse(struct cli_doveconf *conf, pool_t pool,
 				      0);
 	for (def = backscatter_setting_parser_info.defines;
 	     def->key != NULL && ret == 0; def++) {
-		if (cli_doveconf_get(conf, def->key, &value, error_r) < 0)
-			ret = -1;
-		else if (settings_parse_keyvalue(parser, def->key,
-						 value) <= 0) {
+		value = cli_doveconf_value(conf, def->key);
+		if (value == NULL)
+			continue;
+		if (settings_parse_keyvalue(parser, def->key, value) <= 0) {
 			*error_r = t_strdup_printf("%s: %s: %s",
 				conf->config_path, def->key,
 				settings_parser_get_error(parser));
@@ -211,18 +268,14 @@ cli_settings_parse(struct cli_doveconf *conf, pool_t pool,
 }
 #else
 /* Dovecot 2.3: the settings are strings of the plugin {} block, which
-   doveconf prints empty when they are not set */
+   doveconf prints only when they are set */
 static const char *cli_plugin_setting_lookup(const char *name, void *context)
 {
 	struct cli_doveconf *conf = context;
-	const char *value;
+	const char *value =
+		cli_doveconf_value(conf, t_strconcat("plugin/", name, NULL));
 
-	if (conf->error != NULL)
-		return NULL;
-	if (cli_doveconf_get(conf, t_strconcat("plugin/", name, NULL),
-			     &value, &conf->error) < 0)
-		return NULL;
-	return *value == '\0' ? NULL : value;
+	return value == NULL || *value == '\0' ? NULL : value;
 }
 
 static int
@@ -233,14 +286,9 @@ cli_settings_parse(struct cli_doveconf *conf, pool_t pool,
 	const char *error;
 
 	if (backscatter_settings_read(cli_plugin_setting_lookup, conf, pool,
-				      set_r, &error) < 0 &&
-	    conf->error == NULL) {
+				      set_r, &error) < 0) {
 		*error_r = t_strdup_printf("%s: %s", conf->config_path,
 					   error);
-		return -1;
-	}
-	if (conf->error != NULL) {
-		*error_r = conf->error;
 		return -1;
 	}
 	return 0;
@@ -255,5 +303,7 @@ int cli_config_read(const char *config_path, pool_t pool,
 
 	i_zero(&conf);
 	conf.config_path = config_path;
+	if (cli_doveconf_read(&conf, error_r) < 0)
+		return -1;
 	return cli_settings_parse(&conf, pool, set_r, error_r);
 }
