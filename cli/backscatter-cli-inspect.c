@@ -36,9 +36,9 @@ static const struct option cli_inspect_options[] = {
 	{ "max-size", required_argument, NULL, 'm' },
 	{ "rcpt", required_argument, NULL, 'r' },
 	{ "orcpt", required_argument, NULL, 'o' },
-	{ "key-file", required_argument, NULL, 'k' },
-	{ "config", required_argument, NULL, 'c' },
-	{ "now", required_argument, NULL, 'n' },
+	CLI_COMMON_OPTION_KEY_FILE,
+	CLI_COMMON_OPTION_CONFIG,
+	CLI_COMMON_OPTION_NOW,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -526,33 +526,26 @@ cli_inspect_rcpt_init(struct cli_inspect_context *ctx, const char *rcpt,
 int cli_inspect(int argc, char *argv[])
 {
 	struct cli_inspect_context ctx;
-	const char *rcpt = NULL, *orcpt = NULL, *config_path = NULL;
-	const char *key_file = NULL;
-	int c, ret = CLI_EXIT_OK;
+	struct cli_common_options opts;
+	const char *rcpt = NULL, *orcpt = NULL;
+	int c, ret;
 
 	i_zero(&ctx);
-	ctx.now = time(NULL);
+	cli_common_options_init(&opts);
 	while ((c = getopt_long(argc, argv, "jm:r:o:k:c:n:h",
 				cli_inspect_options, NULL)) != -1) {
+		if ((ret = cli_common_option("inspect", c, optarg,
+					     &opts)) != 0) {
+			if (ret < 0)
+				return CLI_EXIT_ERROR;
+			continue;
+		}
 		switch (c) {
 		case 'r':
 			rcpt = optarg;
 			break;
 		case 'o':
 			orcpt = optarg;
-			break;
-		case 'k':
-			key_file = optarg;
-			break;
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'n':
-			if (!cli_parse_now(optarg, &ctx.now)) {
-				return cli_usage_error("inspect", "--now: "
-					"'%s' is not a date YYYY-MM-DD",
-					optarg);
-			}
 			break;
 		case 'j':
 			ctx.json = TRUE;
@@ -575,12 +568,14 @@ int cli_inspect(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		return cli_usage_error("inspect", "no file given");
-	if (rcpt == NULL && (key_file != NULL || config_path != NULL ||
-			     orcpt != NULL))
+	if (rcpt == NULL && (opts.key_file != NULL ||
+			     opts.config_path != NULL || orcpt != NULL))
 		return cli_usage_error("inspect", "-k, -c and --orcpt need "
 				       "--rcpt");
-	if (rcpt != NULL && cli_inspect_rcpt_init(&ctx, rcpt, orcpt,
-						  config_path, key_file) < 0)
+	ctx.now = opts.now;
+	if (rcpt != NULL &&
+	    cli_inspect_rcpt_init(&ctx, rcpt, orcpt, opts.config_path,
+				  opts.key_file) < 0)
 		return CLI_EXIT_ERROR;
 	/* backscatter_analyze_max_size, unless --max-size says otherwise */
 	if (rcpt != NULL && ctx.set.max_read_size == 0)
@@ -589,6 +584,7 @@ int cli_inspect(int argc, char *argv[])
 	ctx.max_size = ctx.set.max_read_size != 0 ? ctx.set.max_read_size :
 		BOUNCE_ANALYZER_DEFAULT_MAX_READ_SIZE;
 
+	ret = CLI_EXIT_OK;
 	for (; optind < argc; optind++) T_BEGIN {
 		if (cli_inspect_file(&ctx, argv[optind]) < 0)
 			ret = CLI_EXIT_ERROR;

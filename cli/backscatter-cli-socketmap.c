@@ -351,8 +351,8 @@ static void socketmap_signal(const siginfo_t *si ATTR_UNUSED,
 static const struct option cli_socketmap_options[] = {
 	{ "socket", required_argument, NULL, 's' },
 	{ "mode", required_argument, NULL, 'm' },
-	{ "key-file", required_argument, NULL, 'k' },
-	{ "config", required_argument, NULL, 'c' },
+	CLI_COMMON_OPTION_KEY_FILE,
+	CLI_COMMON_OPTION_CONFIG,
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -456,15 +456,22 @@ static int socketmap_run(struct socketmap_server *server, unsigned int mode)
 int cli_socketmap(int argc, char *argv[])
 {
 	struct socketmap_server server;
-	const char *config_path = NULL, *key_file = NULL;
+	struct cli_common_options opts;
 	unsigned int mode = 0660;
 	bool verbose = FALSE;
 	int c, ret;
 
 	i_zero(&server);
 	server.listen_fd = -1;
+	cli_common_options_init(&opts);
 	while ((c = getopt_long(argc, argv, "s:m:k:c:vh",
 				cli_socketmap_options, NULL)) != -1) {
+		if ((ret = cli_common_option("socketmap", c, optarg,
+					     &opts)) != 0) {
+			if (ret < 0)
+				return CLI_EXIT_ERROR;
+			continue;
+		}
 		switch (c) {
 		case 's':
 			server.socket_path = optarg;
@@ -476,12 +483,6 @@ int cli_socketmap(int argc, char *argv[])
 					"'%s' is not an octal file mode",
 					optarg);
 			}
-			break;
-		case 'k':
-			key_file = optarg;
-			break;
-		case 'c':
-			config_path = optarg;
 			break;
 		case 'v':
 			verbose = TRUE;
@@ -503,7 +504,8 @@ int cli_socketmap(int argc, char *argv[])
 	event_set_append_log_prefix(server.event, "socketmap: ");
 	if (verbose)
 		event_set_forced_debug(server.event, TRUE);
-	if (socketmap_server_init(&server, config_path, key_file) < 0) {
+	if (socketmap_server_init(&server, opts.config_path,
+				  opts.key_file) < 0) {
 		socketmap_server_deinit(&server);
 		ret = CLI_EXIT_ERROR;
 	} else {

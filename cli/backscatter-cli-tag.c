@@ -76,25 +76,15 @@ int cli_address_parse(const char *arg, bool lenient,
  */
 
 static const struct option cli_sign_options[] = {
-	{ "key-file", required_argument, NULL, 'k' },
-	{ "config", required_argument, NULL, 'c' },
+	CLI_COMMON_OPTION_KEY_FILE,
+	CLI_COMMON_OPTION_CONFIG,
+	CLI_COMMON_OPTION_NOW,
 	{ "form", required_argument, NULL, 'f' },
 	{ "scheme", required_argument, NULL, 's' },
-	{ "now", required_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
 
-bool cli_parse_now(const char *str, time_t *now_r)
-{
-	unsigned int day;
-
-	if (!backscatter_day_parse(str, &day))
-		return FALSE;
-	*now_r = (time_t)day * BACKSCATTER_SECS_PER_DAY +
-		BACKSCATTER_SECS_PER_DAY / 2;
-	return TRUE;
-}
 
 /* Signs one address and prints the result. Returns TRUE when it was
    signed. */
@@ -127,28 +117,22 @@ cli_sign_address(struct cli_tag_context *ctx, enum backscatter_scheme scheme,
 int cli_sign(int argc, char *argv[])
 {
 	struct cli_tag_context ctx;
-	const char *config_path = NULL, *key_file = NULL;
+	struct cli_common_options opts;
 	const char *scheme_name = NULL, *form_name = NULL;
 	enum backscatter_scheme scheme = BACKSCATTER_SCHEME_BS1;
 	enum backscatter_tag_form form = BACKSCATTER_TAG_FORM_SUBADDRESS;
-	time_t now = time(NULL);
-	int c, ret = CLI_EXIT_OK;
+	int c, ret;
+
+	cli_common_options_init(&opts);
 
 	while ((c = getopt_long(argc, argv, "k:c:f:s:n:h", cli_sign_options,
 				NULL)) != -1) {
+		if ((ret = cli_common_option("sign", c, optarg, &opts)) != 0) {
+			if (ret < 0)
+				return CLI_EXIT_ERROR;
+			continue;
+		}
 		switch (c) {
-		case 'n':
-			if (!cli_parse_now(optarg, &now)) {
-				return cli_usage_error("sign", "--now: '%s' is "
-					"not a date YYYY-MM-DD", optarg);
-			}
-			break;
-		case 'k':
-			key_file = optarg;
-			break;
-		case 'c':
-			config_path = optarg;
-			break;
 		case 'f':
 			form_name = optarg;
 			break;
@@ -175,7 +159,7 @@ int cli_sign(int argc, char *argv[])
 	if (optind >= argc)
 		return cli_usage_error("sign", "no address given");
 
-	if (cli_tag_init(&ctx, config_path, key_file) < 0)
+	if (cli_tag_init(&ctx, opts.config_path, opts.key_file) < 0)
 		return CLI_EXIT_ERROR;
 	if (scheme_name == NULL)
 		scheme = ctx.set->parsed.sign_scheme;
@@ -184,18 +168,20 @@ int cli_sign(int argc, char *argv[])
 
 	/* Without a key nothing can be signed: that is the configuration's
 	   fault, not the addresses' */
+	ret = CLI_EXIT_OK;
 	if (ctx.keyring == NULL) {
 		cli_error("no key file: give -k KEYFILE, or -c CONFIG with "
 			  "backscatter_key_file set");
 		ret = CLI_EXIT_ERROR;
 	} else if (backscatter_keyring_signing_key(ctx.keyring, scheme,
-			backscatter_day_of(now)) == NULL) {
+			backscatter_day_of(opts.now)) == NULL) {
 		cli_error("%s: no active %s key to sign with", ctx.key_file,
 			  backscatter_scheme_to_str(scheme));
 		ret = CLI_EXIT_ERROR;
 	}
 	for (; ret != CLI_EXIT_ERROR && optind < argc; optind++) T_BEGIN {
-		if (!cli_sign_address(&ctx, scheme, form, argv[optind], now))
+		if (!cli_sign_address(&ctx, scheme, form, argv[optind],
+				       opts.now))
 			ret = CLI_EXIT_FAILED;
 	} T_END;
 	cli_tag_deinit(&ctx);
@@ -207,9 +193,9 @@ int cli_sign(int argc, char *argv[])
  */
 
 static const struct option cli_verify_options[] = {
-	{ "key-file", required_argument, NULL, 'k' },
-	{ "config", required_argument, NULL, 'c' },
-	{ "now", required_argument, NULL, 'n' },
+	CLI_COMMON_OPTION_KEY_FILE,
+	CLI_COMMON_OPTION_CONFIG,
+	CLI_COMMON_OPTION_NOW,
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -326,24 +312,21 @@ static void cli_verify_print_tsv(const struct cli_judgement *j)
 int cli_verify(int argc, char *argv[])
 {
 	struct cli_tag_context ctx;
+	struct cli_common_options opts;
 	struct cli_judgement j;
-	const char *config_path = NULL, *key_file = NULL, *now_str = NULL;
-	time_t now = time(NULL);
 	bool json = FALSE;
-	int c, ret = CLI_EXIT_OK;
+	int c, ret;
 
+	cli_common_options_init(&opts);
 	while ((c = getopt_long(argc, argv, "k:c:n:jh", cli_verify_options,
 				NULL)) != -1) {
+		if ((ret = cli_common_option("verify", c, optarg,
+					     &opts)) != 0) {
+			if (ret < 0)
+				return CLI_EXIT_ERROR;
+			continue;
+		}
 		switch (c) {
-		case 'k':
-			key_file = optarg;
-			break;
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'n':
-			now_str = optarg;
-			break;
 		case 'j':
 			json = TRUE;
 			break;
@@ -354,14 +337,11 @@ int cli_verify(int argc, char *argv[])
 			return cli_try_help("verify");
 		}
 	}
-	if (now_str != NULL && !cli_parse_now(now_str, &now)) {
-		return cli_usage_error("verify", "--now: '%s' is not a date "
-				       "YYYY-MM-DD", now_str);
-	}
 	if (optind >= argc)
 		return cli_usage_error("verify", "no address given");
 
-	if (cli_tag_init(&ctx, config_path, key_file) < 0)
+	ret = CLI_EXIT_OK;
+	if (cli_tag_init(&ctx, opts.config_path, opts.key_file) < 0)
 		return CLI_EXIT_ERROR;
 	if (ctx.keyring == NULL) {
 		cli_error("no key file (give -k KEYFILE, or -c CONFIG with "
@@ -369,7 +349,7 @@ int cli_verify(int argc, char *argv[])
 			  "unknown");
 	}
 	for (; optind < argc; optind++) T_BEGIN {
-		cli_judge(&ctx, argv[optind], now, &j);
+		cli_judge(&ctx, argv[optind], opts.now, &j);
 		if (json)
 			cli_verify_print_json(argv[optind], &j);
 		else

@@ -9,9 +9,11 @@
 #include "unichar.h"
 #include "backscatter-cli-compat.h"
 #include "backscatter-config.h"
+#include "backscatter-date.h"
 #include "backscatter-cli.h"
 
 #include <sodium.h>
+#include <time.h>
 
 static const struct cli_command {
 	const char *name;
@@ -256,4 +258,35 @@ void cli_json_append_string(string_t *dest, const char *src)
 	str_append_c(dest, '"');
 	json_append_escaped(dest, src);
 	str_append_c(dest, '"');
+}
+
+void cli_common_options_init(struct cli_common_options *opts)
+{
+	i_zero(opts);
+	opts->now = time(NULL);
+}
+
+int cli_common_option(const char *command, int c, const char *arg,
+		      struct cli_common_options *opts)
+{
+	unsigned int day;
+
+	switch (c) {
+	case 'k':
+		opts->key_file = arg;
+		return 1;
+	case 'c':
+		opts->config_path = arg;
+		return 1;
+	case 'n':
+		if (!backscatter_day_parse(arg, &day)) {
+			(void)cli_usage_error(command, "--now: '%s' is not a "
+					      "date YYYY-MM-DD", arg);
+			return -1;
+		}
+		opts->now = (time_t)day * BACKSCATTER_SECS_PER_DAY +
+			BACKSCATTER_SECS_PER_DAY / 2;
+		return 1;
+	}
+	return 0;
 }

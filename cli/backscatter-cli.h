@@ -79,9 +79,29 @@ int cli_tag_init(struct cli_tag_context *ctx, const char *config_path,
 		 const char *key_file);
 void cli_tag_deinit(struct cli_tag_context *ctx);
 
-/* --now YYYY-MM-DD: noon UTC of that day, which keeps the day the same in
-   every time zone an admin may think in */
-bool cli_parse_now(const char *str, time_t *now_r);
+/* The options of every command that reads settings, keys or the time:
+   -k KEYFILE, -c CONFIG, --now YYYY-MM-DD */
+struct cli_common_options {
+	/* NULL when not given */
+	const char *key_file, *config_path;
+	/* --now: noon UTC of that day, which keeps the day the same in every
+	   time zone an admin may think in; else the time the command began */
+	time_t now;
+};
+#define CLI_COMMON_OPTION_KEY_FILE \
+	{ "key-file", required_argument, NULL, 'k' }
+#define CLI_COMMON_OPTION_CONFIG \
+	{ "config", required_argument, NULL, 'c' }
+#define CLI_COMMON_OPTION_NOW \
+	{ "now", required_argument, NULL, 'n' }
+
+void cli_common_options_init(struct cli_common_options *opts);
+/* Handles getopt_long()'s option c when it is one of the common ones.
+   Returns 1 when it was, 0 when it is the command's own, or -1 after
+   reporting a usage error of the command (which then exits with
+   CLI_EXIT_ERROR). */
+int cli_common_option(const char *command, int c, const char *arg,
+		      struct cli_common_options *opts);
 
 /* An address as an admin types it, with or without <>. lenient also takes
    what is no valid SMTP address but may still carry a tag: a local part
