@@ -96,7 +96,11 @@ struct role_part {
 };
 
 struct bounce_analysis {
+	/* The caller's: what the report holds, and nothing else */
 	pool_t pool;
+	/* This analysis's own, freed when it ends: the message view and
+	   the part buffers (up to the read limit, twice over) */
+	pool_t scratch;
 	struct bounce_report *report;
 	struct bounce_message msg;
 	struct message_decoder_context *decoder;
@@ -207,7 +211,7 @@ analyze_root_header(struct bounce_analysis *ctx,
 				I_MIN(hdr->full_value_len,
 				      BOUNCE_REPORT_MAX_FIELD_LENGTH),
 				value, NULL);
-			*dest = p_strdup(ctx->pool, str_c(value));
+			*dest = p_strdup(ctx->scratch, str_c(value));
 		}
 		return;
 	}
@@ -458,7 +462,7 @@ analysis_finish_text(struct bounce_analysis *ctx)
 		src = ctx->preamble;
 		undecoded = TRUE;
 	}
-	clean = str_new(ctx->pool, str_len(src) + 1);
+	clean = str_new(ctx->scratch, str_len(src) + 1);
 	p = str_data(src);
 	size = str_len(src);
 	for (i = 0; i < size; i = end + 1) {
@@ -478,7 +482,7 @@ analysis_finish_text(struct bounce_analysis *ctx)
 	/* message-decoder gives valid UTF-8 (invalid input becomes
 	   U+FFFD); html2text's output and a raw preamble are checked */
 	if (undecoded) {
-		string_t *valid = str_new(ctx->pool, str_len(clean) + 16);
+		string_t *valid = str_new(ctx->scratch, str_len(clean) + 16);
 
 		if (!uni_utf8_get_valid_data(str_data(clean), str_len(clean),
 					     valid))
@@ -486,7 +490,7 @@ analysis_finish_text(struct bounce_analysis *ctx)
 	}
 	msg->text = str_c(clean);
 	msg->text_len = str_len(clean);
-	msg->text_lcase = p_strdup(ctx->pool, msg->text);
+	msg->text_lcase = p_strdup(ctx->scratch, msg->text);
 	str_lcase(PTR_OFFSET(msg->text_lcase, 0));
 }
 
@@ -525,11 +529,11 @@ static void analysis_decode(struct bounce_analysis *ctx)
 	unsigned int i;
 
 	analysis_finish_text(ctx);
-	msg->from_address = header_address(pool, msg->hdr.from);
-	msg->to_address = header_address(pool, msg->hdr.to);
-	msg->from_lcase = p_strdup(pool, t_str_lcase(msg->hdr.from == NULL ?
-						     "" : msg->hdr.from));
-	msg->subject_lcase = p_strdup(pool,
+	msg->from_address = header_address(ctx->scratch, msg->hdr.from);
+	msg->to_address = header_address(ctx->scratch, msg->hdr.to);
+	msg->from_lcase = p_strdup(ctx->scratch,
+		t_str_lcase(msg->hdr.from == NULL ? "" : msg->hdr.from));
+	msg->subject_lcase = p_strdup(ctx->scratch,
 		t_str_lcase(msg->hdr.subject == NULL ? "" : msg->hdr.subject));
 	msg->feedback = str_data(ctx->feedback_body);
 	msg->feedback_len = str_len(ctx->feedback_body);
@@ -658,12 +662,14 @@ int bounce_analyze(struct istream *input,
 	ctx.report = p_new(pool, struct bounce_report, 1);
 	p_array_init(&ctx.report->recipients, pool, 4);
 	ctx.decoder = message_decoder_init(NULL, 0);
-	ctx.status_body = str_new(default_pool, 1024);
-	ctx.feedback_body = str_new(default_pool, 256);
-	ctx.headers_body = str_new(default_pool, 1024);
-	ctx.text = str_new(default_pool, 4096);
-	ctx.html = str_new(default_pool, 256);
-	ctx.preamble = str_new(default_pool, 256);
+	ctx.scratch = pool_alloconly_create(MEMPOOL_GROWING"bounce analysis",
+					    16384);
+	ctx.status_body = str_new(ctx.scratch, 1024);
+	ctx.feedback_body = str_new(ctx.scratch, 256);
+	ctx.headers_body = str_new(ctx.scratch, 1024);
+	ctx.text = str_new(ctx.scratch, 4096);
+	ctx.html = str_new(ctx.scratch, 256);
+	ctx.preamble = str_new(ctx.scratch, 256);
 
 	i_stream_seek(input, 0);
 	limited = i_stream_create_limit(input, max_size);
@@ -692,18 +698,13 @@ int bounce_analyze(struct istream *input,
 	if (ret == 0)
 		analysis_decode(&ctx);
 	message_decoder_deinit(&ctx.decoder);
-	str_free(&ctx.status_body);
-	str_free(&ctx.feedback_body);
-	str_free(&ctx.headers_body);
-	str_free(&ctx.text);
-	str_free(&ctx.html);
-	str_free(&ctx.preamble);
 	message_parser_deinit(&parser, &parts);
 	pool_unref(&parts_pool);
 	i_stream_unref(&parse_input);
 	i_stream_unref(&limited);
 	if (cr_copy != NULL)
 		buffer_free(&cr_copy);
+	pool_unref(&ctx.scratch);
 	i_stream_seek(input, start_offset);
 
 	if (ret < 0)

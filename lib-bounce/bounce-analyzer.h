@@ -26,7 +26,9 @@ struct bounce_analyzer_settings {
 };
 
 /* Analyze the message in input, from its start. Returns 0 and the report
-   (allocated from pool) on success, -1 and an error message on a read
+   (allocated from pool, which receives only the report: the message's
+   text and everything else the analysis needs live in a pool of its own,
+   freed before it returns) on success, -1 and an error message on a read
    error of the input stream. */
 int bounce_analyze(struct istream *input,
 		   const struct bounce_analyzer_settings *set, pool_t pool,
