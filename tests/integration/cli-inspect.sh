@@ -7,19 +7,10 @@
 #
 # Plain sh: needs no Dovecot server, only the built tool and python3.
 set -u
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
-. "$TOP/tests/lib/assert.sh"
-
-# As tests/lib/dovecot.sh, which this test does not need otherwise
-: "${BUILD_DIR:=$TOP/build}"
+. "$(dirname "$0")/../lib/assert.sh"
+. "$(dirname "$0")/../lib/cli.sh"
 DATA=$TOP/tests/data
-CORPUS=/work/shared/corpus/sisimai/maildir
-
-BS=$BUILD_DIR/cli/backscatter
-[ -x "$BS" ] || { echo "cli-inspect.sh: $BS not built" >&2; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/backscatter-inspect.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
+CORPUS=${BOUNCE_CORPUS:-$TOP/../shared/corpus/sisimai}/maildir
 
 # run CMD...: runs it, with its stdout in $out (and $T/out, byte for
 # byte), stderr in $err and exit status in $rc

@@ -7,11 +7,7 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-BS=$BUILD_DIR/cli/backscatter
-[ -x "$BS" ] || { echo "cli.sh: $BS not built" >&2; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/backscatter-cli.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
+. "$(dirname "$0")/../lib/cli.sh"
 
 # run CMD...: runs it, with its stdout in $out, stderr in $err and exit
 # status in $rc

@@ -10,9 +10,7 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-BS=$BUILD_DIR/cli/backscatter
-[ -x "$BS" ] || { echo "socketmap.sh: $BS not built" >&2; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/backscatter-socketmap.XXXXXX")
+. "$(dirname "$0")/../lib/cli.sh"
 SOCK=$T/run/sign
 DAEMON_PID=
 cleanup() {

@@ -19,12 +19,19 @@ struct backscatter_settings;
    [2001:db8::25]" and "2026-03-01" (check-backscatter-triage.c) */
 void check_triage_settings(const struct backscatter_settings *set);
 
-Suite *bounce_analyzer_suite(void);
-Suite *bounce_decoders_suite(void);
-Suite *backscatter_settings_suite(void);
-Suite *backscatter_tag_suite(void);
-Suite *backscatter_socketmap_suite(void);
-Suite *backscatter_triage_suite(void);
-Suite *backscatter_properties_suite(void);
+/* Every suite, once: check-main.c runs them in this order. A new suite
+   is a line here and its file in tests/Makefile.am. */
+#define CHECK_SUITES(S) \
+	S(bounce_analyzer) \
+	S(bounce_decoders) \
+	S(backscatter_settings) \
+	S(backscatter_tag) \
+	S(backscatter_socketmap) \
+	S(backscatter_triage) \
+	S(backscatter_properties)
+
+#define CHECK_SUITE_DECLARE(name) Suite *name##_suite(void);
+CHECK_SUITES(CHECK_SUITE_DECLARE)
+#undef CHECK_SUITE_DECLARE
 
 #endif

@@ -53,13 +53,10 @@ int main(void)
 	int failed;
 
 	lib_init();
-	runner = srunner_create(bounce_analyzer_suite());
-	srunner_add_suite(runner, bounce_decoders_suite());
-	srunner_add_suite(runner, backscatter_settings_suite());
-	srunner_add_suite(runner, backscatter_tag_suite());
-	srunner_add_suite(runner, backscatter_socketmap_suite());
-	srunner_add_suite(runner, backscatter_triage_suite());
-	srunner_add_suite(runner, backscatter_properties_suite());
+	runner = srunner_create(NULL);
+#define CHECK_SUITE_ADD(name) srunner_add_suite(runner, name##_suite());
+	CHECK_SUITES(CHECK_SUITE_ADD)
+#undef CHECK_SUITE_ADD
 	srunner_run_all(runner, CK_ENV);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
