@@ -2,6 +2,7 @@
  */
 
 #include "lib.h"
+#include "backscatter-config.h"
 #include "auth-master.h"
 #include "mail-user.h"
 #include "backscatter-verify.h"
@@ -20,7 +21,11 @@ userdb_lookup(const char *address, struct event *event,
 	if (mail_user_auth_master_conn == NULL)
 		return -1;
 	i_zero(&info);
+#ifdef HAVE_AUTH_USER_INFO_PROTOCOL
+	info.protocol = "lmtp";
+#else
 	info.service = "lmtp";
+#endif
 	/* Not the data stack: the lookup runs an ioloop of its own, whose
 	   callbacks allocate in other stack frames */
 	pool = pool_alloconly_create("backscatter userdb lookup", 1024);

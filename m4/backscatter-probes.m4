@@ -44,6 +44,21 @@ AC_DEFUN([BACKSCATTER_PROBES], [
 			AC_MSG_ERROR([neither the Dovecot 2.3 nor the 2.4 plugin API compiles; see config.log])
 		])
 	])
+	dnl struct auth_user_info's service became protocol in 2.4
+	AC_MSG_CHECKING([whether struct auth_user_info has protocol])
+	AC_COMPILE_IFELSE([AC_LANG_PROGRAM([[
+#include "lib.h"
+#include "auth-master.h"
+]], [[
+	struct auth_user_info info;
+	info.protocol = "lmtp";
+	(void)info;
+]])], [
+		AC_MSG_RESULT([yes])
+		AC_DEFINE([HAVE_AUTH_USER_INFO_PROTOCOL], [1])
+	], [
+		AC_MSG_RESULT([no])
+	])
 	dnl json_append_escaped() moved from json-parser.h to
 	dnl json-generator.h in 2.4
 	AC_MSG_CHECKING([whether json-generator.h declares json_append_escaped])
