@@ -189,7 +189,8 @@ label() {
 
 # smtp_case MTA NN CASE RCPT WHAT KIND REASON NOTE [SENDER-USER]: submit
 # over SMTP to the MTA under test from alice+<mta><nn>@sender.example
-# (or SENDER-USER+...), label its first bounce
+# (or SENDER-USER+...), label its first bounce (its NTH, when set: the
+# final bounce that follows a delay warning)
 smtp_case() {
 	local mta=$1 nn=$2 case=$3 rcpt=$4 what=$5 kind=$6 reason=$7 note=$8
 	local sender=${9:-alice}+${mta:0:2}$nn@sender.example
@@ -199,7 +200,7 @@ smtp_case() {
 	"$SMTP_SEND" 127.0.0.10:25 "$sender" "$msg" "$rcpt" \
 		>> "$WORK/log/submit.log" 2>&1 ||
 		log "$mta $case: submission refused (see log/submit.log)"
-	label "$mta" "$case" "$sender" 1 "$kind" "$rcpt" "$reason" "$note"
+	label "$mta" "$case" "$sender" "${NTH:-1}" "$kind" "$rcpt" "$reason" "$note"
 }
 
 # wait_bounces SECONDS: until the sink has every message the phase's
@@ -225,27 +226,27 @@ wait_bounces() {
 # The cases every MTA can run against the remote Postfix
 remote_cases() {
 	local m=$1
-	smtp_case "$m" 01 userunknown-remote zed@remote.example plain dsn userunknown \
+	smtp_case "$m" 01 userunknown-remote zed@remote.example plain bounce userunknown \
 		"remote Postfix: no such user in its virtual mailbox table"
-	smtp_case "$m" 02 toobig-remote bob@remote.example big dsn mesgtoobig \
+	smtp_case "$m" 02 toobig-remote bob@remote.example big bounce mesgtoobig \
 		"remote Postfix: message_size_limit 20 kB, message 60 kB"
-	smtp_case "$m" 03 hostunknown bob@nohost.example plain dsn hostunknown \
+	smtp_case "$m" 03 hostunknown bob@nohost.example plain bounce hostunknown \
 		"the domain does not exist (NXDOMAIN)"
-	smtp_case "$m" 04 norelaying bob@relay.example plain dsn norelaying \
+	smtp_case "$m" 04 norelaying bob@relay.example plain bounce norelaying \
 		"relay.example's MX is the remote Postfix, which relays for no one"
-	smtp_case "$m" 05 sender-rejected bob@remote.example plain dsn rejected \
+	smtp_case "$m" 05 sender-rejected bob@remote.example plain bounce rejected \
 		"remote Postfix: check_sender_access refuses the sender mallory@" \
 		mallory
-	smtp_case "$m" 06 spam-content bob@remote.example gtube dsn spamdetected \
+	smtp_case "$m" 06 spam-content bob@remote.example gtube bounce spamdetected \
 		"remote Postfix: body_checks REJECT on the GTUBE spam test string, Postfix's default text"
-	smtp_case "$m" 07 timeout bob@tarpit.example plain dsn expired \
+	NTH=2 smtp_case "$m" 07 timeout bob@tarpit.example plain bounce expired \
 		"the MX never greets; the MTA's greeting timeout, then its queue lifetime, run out"
-	label "$m" delay-timeout "alice+${m:0:2}07@sender.example" 1 dsn \
+	label "$m" delay-timeout "alice+${m:0:2}07@sender.example" 1 bounce \
 		bob@tarpit.example expired \
 		"delay warning: the MX never greets (the first message of the timeout case)"
-	smtp_case "$m" 08 expired bob@refused.example plain dsn expired \
+	NTH=2 smtp_case "$m" 08 expired bob@refused.example plain bounce expired \
 		"connection refused by the MX until the queue lifetime runs out"
-	label "$m" delay-refused "alice+${m:0:2}08@sender.example" 1 dsn \
+	label "$m" delay-refused "alice+${m:0:2}08@sender.example" 1 bounce \
 		bob@refused.example expired \
 		"delay warning: connection refused by the MX (the first message of the expired case)"
 }
@@ -472,16 +473,16 @@ run_postfix() {
 	pf_start "$P" && wait_port 127.0.0.10 25 || return 1
 	start_sink $m
 	remote_cases $m
-	smtp_case $m 20 userunknown-lmtp zed@lmtp.example plain dsn userunknown \
+	smtp_case $m 20 userunknown-lmtp zed@lmtp.example plain bounce userunknown \
 		"delivery over LMTP to Dovecot, which has no such user"
-	smtp_case $m 21 mailboxfull-lmtp carol@lmtp.example plain dsn mailboxfull \
+	smtp_case $m 21 mailboxfull-lmtp carol@lmtp.example plain bounce mailboxfull \
 		"delivery over LMTP to Dovecot; the user is over quota (lmtp_rcpt_check_quota)"
-	smtp_case $m 22 userunknown-lda zed@local.example plain dsn userunknown \
+	smtp_case $m 22 userunknown-lda zed@local.example plain bounce userunknown \
 		"local delivery by Dovecot's LDA (pipe, dovecot-lda -e): no such user"
-	smtp_case $m 23 mailboxfull-lda carol@local.example plain dsn mailboxfull \
+	smtp_case $m 23 mailboxfull-lda carol@local.example plain bounce mailboxfull \
 		"local delivery by Dovecot's LDA (pipe, dovecot-lda -e): over quota"
 	# Dovecot's own messages: a Sieve reject, a Sieve vacation reply
-	smtp_case dovecot 01 sieve-reject dave@lmtp.example plain mta filtered \
+	smtp_case dovecot 01 sieve-reject dave@lmtp.example plain bounce filtered \
 		"Dovecot LMTP, Sieve reject: an RFC 5429 MDN refusal written by Pigeonhole"
 	smtp_case dovecot 02 vacation erin@lmtp.example plain autoreply vacation \
 		"Dovecot LMTP, Sieve vacation: Pigeonhole's auto-reply"
@@ -505,7 +506,7 @@ agent_cases() {
 		/usr/lib/dovecot/dovecot-lda -c "$DC/dovecot.conf" \
 		-f "$sender" -d carol@local.example < "$msg" \
 		>> "$WORK/log/submit.log" 2>&1
-	label dovecot quota-lda-mdn "$sender" 1 mta carol@local.example \
+	label dovecot quota-lda-mdn "$sender" 1 bounce carol@local.example \
 		mailboxfull "Dovecot's LDA without -e, over quota: Dovecot writes the refusal (an RFC 5429 MDN) itself"
 
 	mkdir -p /etc/postfix
@@ -551,6 +552,226 @@ vacation_case() {
 		vacation "$3"
 }
 
+# --- Exim -----------------------------------------------------------------
+
+run_exim() {
+	local E=$WORK/exim m=exim exim=$CACHE/exim/usr/sbin/exim4
+	mkdir -p "$E/spool" "$E/log" "$E/mail"
+	chown Debian-exim:Debian-exim "$E/spool" "$E/log"
+	chown vmail:vmail "$E/mail"
+	cat > "$E/exim.conf" <<-EOF
+	# written by tests/lab/lab-inside.sh
+	primary_hostname = mta.sender.example
+	qualify_domain = sender.example
+	local_interfaces = 127.0.0.10
+	daemon_smtp_ports = 25
+	spool_directory = $E/spool
+	log_file_path = $E/log/%slog
+	exim_path = $exim
+	never_users = root
+	domainlist local_domains = local.example
+	hostlist relay_from_hosts = 127.0.0.0/8
+	acl_smtp_rcpt = acl_check_rcpt
+	message_size_limit = 100k
+	bounce_return_size_limit = 10k
+	delay_warning = 3s:1h
+	host_lookup =
+	rfc1413_hosts =
+	begin acl
+	acl_check_rcpt:
+	  accept hosts = +relay_from_hosts
+	  deny message = relay not permitted
+	begin routers
+	lmtp_server:
+	  driver = manualroute
+	  domains = lmtp.example
+	  transport = lmtp_tcp
+	  route_list = * 127.0.0.21
+	local_users:
+	  driver = accept
+	  domains = +local_domains
+	  local_parts = bob : carol
+	  transport = local_file
+	dnslookup:
+	  driver = dnslookup
+	  domains = ! +local_domains
+	  transport = remote_smtp
+	  no_more
+	begin transports
+	remote_smtp:
+	  driver = smtp
+	  interface = 127.0.0.10
+	  connect_timeout = 2s
+	  command_timeout = 3s
+	lmtp_tcp:
+	  driver = smtp
+	  protocol = lmtp
+	  port = 24
+	  interface = 127.0.0.10
+	local_file:
+	  driver = appendfile
+	  file = $E/mail/\$local_part
+	  user = vmail
+	  group = vmail
+	  quota = \${if eq{\$local_part}{carol}{1K}{10M}}
+	begin retry
+	*  *  F,15s,2s
+	EOF
+	# Exim keeps root's privilege for -C only with a trusted file (the
+	# overlay's /etc)
+	mkdir -p /etc/exim4
+	echo "$E/exim.conf" > /etc/exim4/trusted_configs
+	"$exim" -C "$E/exim.conf" -bd -q2s -oP "$E/exim.pid" \
+		>> "$WORK/log/exim.log" 2>&1 || return 1
+	wait_port 127.0.0.10 25 || return 1
+	start_sink $m
+	remote_cases $m
+	smtp_case $m 20 userunknown-lmtp zed@lmtp.example plain bounce userunknown \
+		"delivery over LMTP to Dovecot, which has no such user"
+	smtp_case $m 21 mailboxfull-lmtp carol@lmtp.example plain bounce mailboxfull \
+		"delivery over LMTP to Dovecot; the user is over quota (lmtp_rcpt_check_quota)"
+	smtp_case $m 22 userunknown-local zed@local.example plain bounce userunknown \
+		"a local domain of Exim's; no router accepts the local part"
+	# a quota error is temporary to Exim: a delay warning first, then
+	# the bounce when the retry rule gives up
+	NTH=2 smtp_case $m 23 mailboxfull-local carol@local.example big bounce mailboxfull \
+		"Exim's own local delivery (appendfile) with a 1 kB quota; the bounce after its delay warning"
+	# Too big for Exim itself: a local submission over message_size_limit,
+	# errors mailed back (-oem)
+	local sender=alice+${m:0:2}24@sender.example
+	mkmsg "$WORK/msg/$m-toobig-local.eml" "$sender" bob@remote.example huge
+	"$exim" -C "$E/exim.conf" -oem -oi -f "$sender" bob@remote.example \
+		< "$WORK/msg/$m-toobig-local.eml" >> "$WORK/log/submit.log" 2>&1
+	label $m toobig-local "$sender" 1 bounce bob@remote.example mesgtoobig \
+		"local submission (exim -oem) over Exim's own message_size_limit of 100 kB"
+	wait_bounces 60
+	kill -TERM "$(cat "$E/exim.pid")" 2>/dev/null
+	sleep 1
+}
+
+# --- Sendmail ---------------------------------------------------------------
+
+run_sendmail() {
+	# In the overlay's /etc and /var: Sendmail refuses files under a
+	# world-writable directory (/tmp)
+	local S=/etc/mail m=sendmail
+	local sm=$CACHE/sendmail/usr/libexec/sendmail/sendmail
+	local cf=$CACHE/sendmail/usr/share/sendmail/cf
+	mkdir -p "$S" /var/spool/mqueue
+	chmod 0700 /var/spool/mqueue
+	printf 'mta.sender.example\nlocal.example\n' > "$S/local-host-names"
+	printf '127.0.0\nlocalhost\n' > "$S/relay-domains"
+	# Local delivery by Dovecot's LDA, as Dovecot documents it for
+	# Sendmail; flags as Debian's own local mailer (keep root, no -r,
+	# one recipient a call) and no passwd check (-w): the users live in
+	# Dovecot
+	cat > "$S/sendmail.mc" <<-EOF
+	divert(-1)
+	divert(0)dnl
+	include(\`$cf/m4/cf.m4')dnl
+	VERSIONID(\`backscatter lab')dnl
+	OSTYPE(\`linux')dnl
+	define(\`confDOMAIN_NAME', \`mta.sender.example')dnl
+	define(\`QUEUE_DIR', \`/var/spool/mqueue')dnl
+	define(\`STATUS_FILE', \`$S/statistics')dnl
+	define(\`confPID_FILE', \`$S/sendmail.pid')dnl
+	define(\`ALIAS_FILE', \`$S/aliases')dnl
+	define(\`confHELP_FILE', \`$CACHE/sendmail/etc/mail/helpfile')dnl
+	define(\`confCW_FILE', \`$S/local-host-names')dnl
+	define(\`confCR_FILE', \`$S/relay-domains')dnl
+	define(\`confMAX_MESSAGE_SIZE', \`100000')dnl
+	define(\`confTO_QUEUEWARN', \`3s')dnl
+	define(\`confTO_QUEUERETURN', \`15s')dnl
+	define(\`confTO_CONNECT', \`2s')dnl
+	define(\`confTO_ICONNECT', \`2s')dnl
+	define(\`confTO_INITIAL', \`3s')dnl
+	CLIENT_OPTIONS(\`Addr=127.0.0.10')dnl
+	define(\`confDONT_PROBE_INTERFACES', \`True')dnl
+	define(\`confDEF_USER_ID', \`mail:mail')dnl
+	define(\`LOCAL_MAILER_PATH', \`/usr/lib/dovecot/dovecot-lda')dnl
+	define(\`LOCAL_MAILER_ARGS', \`/usr/lib/dovecot/dovecot-lda -e -c $DC/dovecot.conf -f \$g -d \$u')dnl
+	MODIFY_MAILER_FLAGS(\`LOCAL', \`+S')dnl
+	MODIFY_MAILER_FLAGS(\`LOCAL', \`-r')dnl
+	MODIFY_MAILER_FLAGS(\`LOCAL', \`-m')dnl
+	MODIFY_MAILER_FLAGS(\`LOCAL', \`-w')dnl
+	MODIFY_MAILER_FLAGS(\`LOCAL', \`-f')dnl
+	FEATURE(\`use_cw_file')dnl
+	DAEMON_OPTIONS(\`Port=25, Addr=127.0.0.10, Name=MTA')dnl
+	MAILER(\`local')dnl
+	MAILER(\`smtp')dnl
+	EOF
+	m4 "$S/sendmail.mc" > "$S/sendmail.cf" 2>> "$WORK/log/sendmail.log" ||
+		return 1
+	echo "postmaster: root" > "$S/aliases"
+	"$sm" -C "$S/sendmail.cf" -bi >> "$WORK/log/sendmail.log" 2>&1
+	"$sm" -C "$S/sendmail.cf" -bd -q2s >> "$WORK/log/sendmail.log" 2>&1 ||
+		return 1
+	wait_port 127.0.0.10 25 || return 1
+	start_sink $m
+	remote_cases $m
+	smtp_case $m 22 userunknown-lda zed@local.example plain bounce userunknown \
+		"local delivery by Dovecot's LDA (local mailer, dovecot-lda -e): no such user"
+	smtp_case $m 23 mailboxfull-lda carol@local.example plain bounce mailboxfull \
+		"local delivery by Dovecot's LDA (local mailer, dovecot-lda -e): over quota"
+	# Too big for Sendmail itself: a local submission over MaxMessageSize,
+	# errors mailed back (-oem)
+	local sender=alice+${m:0:2}24@sender.example
+	mkmsg "$WORK/msg/$m-toobig-local.eml" "$sender" bob@remote.example huge
+	"$sm" -C "$S/sendmail.cf" -oem -oi -f "$sender" bob@remote.example \
+		< "$WORK/msg/$m-toobig-local.eml" >> "$WORK/log/submit.log" 2>&1
+	label $m toobig-local "$sender" 1 bounce bob@remote.example mesgtoobig \
+		"local submission (sendmail -oem) over Sendmail's own MaxMessageSize of 100 kB"
+	wait_bounces 60
+	kill -TERM "$(head -n 1 "$S/sendmail.pid")" 2>/dev/null
+	sleep 1
+}
+
+# --- OpenSMTPD --------------------------------------------------------------
+
+run_opensmtpd() {
+	local O=$WORK/opensmtpd m=opensmtpd
+	local smtpd=$CACHE/opensmtpd/usr/sbin/smtpd
+	mkdir -p "$O"
+	echo "@lmtp.example vmail" > "$O/virtual"
+	cat > "$O/smtpd.conf" <<-EOF
+	# written by tests/lab/lab-inside.sh
+	table vusers file:$O/virtual
+	queue ttl 15s
+	bounce warn-interval 3s
+	smtp max-message-size 100000
+	listen on 127.0.0.10 port 25 hostname mta.sender.example
+	action "lmtp" lmtp "127.0.0.21:24" rcpt-to virtual <vusers>
+	action "relay" relay src 127.0.0.10 helo mta.sender.example
+	match from any for domain "lmtp.example" action "lmtp"
+	match from src 127.0.0.0/8 for any action "relay"
+	match from local for any action "relay"
+	EOF
+	"$smtpd" -n -f "$O/smtpd.conf" >> "$WORK/log/opensmtpd.log" 2>&1 ||
+		return 1
+	background opensmtpd "$smtpd" -d -v -f "$O/smtpd.conf"
+	wait_port 127.0.0.10 25 || return 1
+	start_sink $m
+	remote_cases $m
+	# OpenSMTPD's mail.lmtp takes the LMTP server's 5xx for a temporary
+	# failure: a delay warning that quotes it, then "Envelope expired"
+	smtp_case $m 20 userunknown-lmtp zed@lmtp.example plain bounce userunknown \
+		"delivery over LMTP to Dovecot, which has no such user; a delay warning quoting the 550 (mail.lmtp takes it for temporary)"
+	label $m userunknown-lmtp-expired "alice+${m:0:2}20@sender.example" 2 \
+		bounce zed@lmtp.example expired \
+		"the same message's end: the queue lifetime ran out (Envelope expired)"
+	smtp_case $m 21 mailboxfull-lmtp carol@lmtp.example plain bounce mailboxfull \
+		"delivery over LMTP to Dovecot, the user over quota; a delay warning quoting the 552 (mail.lmtp takes it for temporary)"
+	label $m mailboxfull-lmtp-expired "alice+${m:0:2}21@sender.example" 2 \
+		bounce carol@lmtp.example expired \
+		"the same message's end: the queue lifetime ran out (Envelope expired)"
+	# Not made: local delivery through Dovecot's LDA (mda). OpenSMTPD's
+	# bounce says only "exited abnormally", whatever the LDA said, so
+	# no reader could tell an unknown user from a full mailbox.
+	# its greeting timeout is five minutes
+	wait_bounces 420
+	stop_background opensmtpd
+}
+
 lab_inside() {
 	WORK=$1
 	CACHE=$2
@@ -564,7 +785,10 @@ lab_inside() {
 	setup_namespace || { log "namespace setup failed"; return 1; }
 	start_dovecot || { log "Dovecot did not start"; return 1; }
 	start_remote_postfix || { log "the remote Postfix did not start"; return 1; }
-	run_postfix
+	# LAB_MTAS="exim sendmail": only these (while working on the lab)
+	for mta in ${LAB_MTAS:-postfix exim sendmail opensmtpd}; do
+		"run_$mta" || log "$mta did not start"
+	done
 	stop_dovecot
 	pf_stop "$RP"
 	for p in "$WORK"/pids/*; do
