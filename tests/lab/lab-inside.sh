@@ -559,6 +559,7 @@ run_exim() {
 	mkdir -p "$E/spool" "$E/log" "$E/mail"
 	chown Debian-exim:Debian-exim "$E/spool" "$E/log"
 	chown vmail:vmail "$E/mail"
+	printf 'bob: bob\ncarol: carol\n' > "$E/users"
 	cat > "$E/exim.conf" <<-EOF
 	# written by tests/lab/lab-inside.sh
 	primary_hostname = mta.sender.example
@@ -572,7 +573,9 @@ run_exim() {
 	domainlist local_domains = local.example
 	hostlist relay_from_hosts = 127.0.0.0/8
 	acl_smtp_rcpt = acl_check_rcpt
-	message_size_limit = 100k
+	# 100 kB, but not for Exim's own error messages, which quote what
+	# it read of a message too big
+	message_size_limit = \${if eq{\$sender_address}{}{1M}{100k}}
 	bounce_return_size_limit = 10k
 	delay_warning = 3s:1h
 	host_lookup =
@@ -590,7 +593,7 @@ run_exim() {
 	local_users:
 	  driver = accept
 	  domains = +local_domains
-	  local_parts = bob : carol
+	  local_parts = lsearch;$E/users
 	  transport = local_file
 	dnslookup:
 	  driver = dnslookup
@@ -610,7 +613,7 @@ run_exim() {
 	  interface = 127.0.0.10
 	local_file:
 	  driver = appendfile
-	  file = $E/mail/\$local_part
+	  file = $E/mail/\$local_part_data
 	  user = vmail
 	  group = vmail
 	  quota = \${if eq{\$local_part}{carol}{1K}{10M}}
