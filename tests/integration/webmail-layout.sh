@@ -5,9 +5,12 @@
 # webmail form edits (conf.d/sieve/roundcube-main.sieve). Both are
 # uploaded over ManageSieve as a client would; over real LMTP, the same
 # messages go to alice, whose active set is the one-file triage.sieve,
-# and to bob, who has the pair. Each message must end up in the same
-# place for both, and in the place the triage promises; bob's own rule
-# after the include still applies to the rest of his mail.
+# to bob, who has the pair, and to carol, who has only header rules
+# (conf.d/sieve/x-backscatter-rules.sieve) on what the admin's
+# sieve_before script x-backscatter-header.sieve writes. Each message
+# must end up in the same place for all three, and in the place the
+# triage promises; bob's own rule after the include still applies to
+# the rest of his mail.
 set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
@@ -21,12 +24,23 @@ mkdir -p "$scripts"
 cp "$DC_TOP"/conf.d/sieve/*.sieve "$scripts/"
 chown -R "$DC_MAIL_USER" "$scripts"
 
+# The admin's script, precompiled: delivery cannot write its binary
+before=$scripts/x-backscatter-header.sieve
+sievec -c "$DC_CONF" "$before" "${before%.sieve}.svbin" || exit 1
+case $(dc_version) in
+2.3) before_setting="  sieve_before = $before" ;;
+2.4) DC_EXTRA_CONFIG="sieve_script admin-before {
+  type = before
+  path = $before
+}" ;;
+esac
 DC_LMTP_SETTINGS="  mail_access_groups = $DC_KEY_GROUP"
 # restart_enforcing DAY: tags of example.com enforced since DAY
 restart_enforcing() {
 	dc_restart "  backscatter_key_file = $DC_KEY_FILE
   backscatter_sign_domains = example.com
-  backscatter_enforce_since = $1"
+  backscatter_enforce_since = $1
+${before_setting:-}"
 }
 restart_enforcing 2020-01-01 || exit 1
 
@@ -43,10 +57,20 @@ like "$listing" '^"main" ACTIVE$' "bob's active set is main"
 unlike "$listing" '^"backscatter" ACTIVE' \
 	"... and the included script is not active itself"
 
-# bob's own rule needs its folder, as a folder picked in the form would
-newsletters=$(dc_home bob@example.com)/Maildir/.Newsletters
-mkdir -p "$newsletters/cur" "$newsletters/new" "$newsletters/tmp"
-chown -R "$DC_MAIL_USER:$DC_MAIL_USER" "$(dc_home bob@example.com)/Maildir"
+ok dc_sieve_put carol@example.com rules \
+	"$scripts/x-backscatter-rules.sieve" -- \
+	"carol: x-backscatter-rules.sieve uploaded and activated"
+
+# Form rules file only into folders that exist, picked from a list:
+# bob's newsletters and carol's bounces
+make_folder() {
+	local maildir
+	maildir=$(dc_home "$1")/Maildir
+	mkdir -p "$maildir/.$2/cur" "$maildir/.$2/new" "$maildir/.$2/tmp"
+	chown -R "$DC_MAIL_USER:$DC_MAIL_USER" "$maildir"
+}
+make_folder bob@example.com Newsletters
+make_folder carol@example.com Bounces
 
 sign() {
 	"$cli" sign -k "$DC_KEY_FILE" "$@"
@@ -55,12 +79,12 @@ tamper() {
 	"$DC_LIB/tamper" "$(sign "$1")"
 }
 
-# same ID FROM FILE WHERE HOW WHAT: deliver FILE from FROM to alice and
-# to bob, each at the address HOW makes of theirs (sign, tamper or
-# plain), and check that both got it in WHERE
+# same ID FROM FILE WHERE HOW WHAT: deliver FILE from FROM to alice, bob
+# and carol, each at the address HOW makes of theirs (sign, tamper or
+# plain), and check that all got it in WHERE
 same() {
 	local id=$1 from=$2 file=$3 where=$4 how=$5 what=$6 user rcpt
-	for user in alice@example.com bob@example.com; do
+	for user in alice@example.com bob@example.com carol@example.com; do
 		case $how in
 		sign) rcpt=$(sign "$user") ;;
 		tamper) rcpt=$(tamper "$user") ;;
@@ -72,6 +96,8 @@ same() {
 		"triage.sieve: $what: $where"
 	is "$(dc_find bob@example.com "$id")" "$where" \
 		"the included backscatter script: $what: $where"
+	is "$(dc_find carol@example.com "$id")" "$where" \
+		"header rules on X-Backscatter: $what: $where"
 }
 
 same legit '<>' "$TEST_DATA/dsn-rfc3464.eml" Bounces sign \
