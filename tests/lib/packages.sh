@@ -9,6 +9,11 @@ BS_PACKAGES_FUZZ="clang"
 # So does the speed comparison with Sisimai and flufl.bounce
 # (tests/bench/bench-speed)
 BS_PACKAGES_SPEED="libsisimai-perl python3-flufl.bounce"
+# Roundcube's managesieve code, for the webmail tests, on the host only
+# (tests/integration/roundcube-*.sh); roundcube-sqlite3 and php-cgi pick
+# the alternatives that need no database server and no web server
+BS_PACKAGES_ROUNDCUBE="php-cli php-cgi roundcube-core roundcube-plugins
+	roundcube-sqlite3"
 BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
 	dovecot-managesieved dovecot-submissiond sieve-connect swaks python3
 	binutils procps"
@@ -29,6 +34,13 @@ bs_install_packages() {
 	fi
 	echo "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
+	# Roundcube's package would set up a database of its own; the tests
+	# make theirs
+	case " $missing " in
+	*" roundcube-core "*)
+		echo 'roundcube-core roundcube/dbconfig-install boolean false' |
+			debconf-set-selections 2>/dev/null ;;
+	esac
 	# Installing Dovecot must not start the system's own instance
 	bs_deny_service_start
 	apt-get update -qq >/dev/null &&
