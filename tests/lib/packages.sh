@@ -9,11 +9,13 @@ BS_PACKAGES_FUZZ="clang"
 # So does the speed comparison with Sisimai and flufl.bounce
 # (tests/bench/bench-speed)
 BS_PACKAGES_SPEED="libsisimai-perl python3-flufl.bounce"
-# Roundcube's managesieve code, for the webmail tests, on the host only
-# (tests/integration/roundcube-*.sh); roundcube-sqlite3 and php-cgi pick
-# the alternatives that need no database server and no web server
+# Roundcube, for the webmail tests, on the host only
+# (tests/integration/roundcube-*.sh): roundcube-sqlite3 and php-cgi pick
+# the alternatives that need no database server and no web server; IMAP
+# for its logins; Chromium, driven over its DevTools protocol by Debian's
+# python3 with python3-websocket, for the browser test
 BS_PACKAGES_ROUNDCUBE="php-cli php-cgi roundcube-core roundcube-plugins
-	roundcube-sqlite3"
+	roundcube-sqlite3 dovecot-imapd chromium python3-websocket"
 BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
 	dovecot-managesieved dovecot-submissiond sieve-connect swaks python3
 	binutils procps"

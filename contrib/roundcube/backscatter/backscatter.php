@@ -221,7 +221,7 @@ class backscatter extends rcube_plugin
         if ($text !== null) {
             $out .= html::tag('fieldset', ['id' => 'backscatter-script'],
                 html::tag('legend', null, rcube::Q($this->gettext(['name' => 'scripttext', 'vars' => ['script' => $name]])))
-                . html::tag('pre', ['id' => 'backscatter-script-text'], rcube::Q($text))
+                . html::tag('pre', ['id' => 'backscatter-script-text'], rcube::Q($text, 'strict', false))
             );
         }
 
@@ -291,8 +291,9 @@ class backscatter extends rcube_plugin
             break;
         case 'plugin.managesieve':
             $write = false;
-            // The Filters page shows the active set first
-            $set = false;
+            // The Filters page shows the set it is asked for, else the
+            // active one (it forgets the one shown last)
+            $set = rcube_utils::get_input_string('_set', rcube_utils::INPUT_GET, true) ?: false;
             break;
         default:
             return $args;
@@ -347,11 +348,18 @@ class backscatter extends rcube_plugin
             $this->rc->output->send();
         }
 
-        $text = $this->gettext(['name' => 'formrefused', 'vars' => $vars]);
-        $this->register_handler('plugin.body', function () use ($text) {
-            return html::div(['id' => 'backscatter-refused', 'class' => 'boxerror formcontent'],
+        // The filter form is a page in a frame: the refusal takes its
+        // place there
+        $text    = $this->gettext(['name' => 'formrefused', 'vars' => $vars]);
+        $content = function () use ($text) {
+            return html::div(['id' => 'backscatter-refused', 'class' => 'boxerror'],
                 rcube::Q($text));
-        });
+        };
+        if (!empty($_REQUEST['_framed'])) {
+            $this->rc->output->add_handler('dialogcontent', $content);
+            $this->rc->output->send('dialog');
+        }
+        $this->register_handler('plugin.body', $content);
         $this->rc->output->send('plugin');
     }
 
