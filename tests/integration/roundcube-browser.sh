@@ -55,6 +55,25 @@ ok dc_sieve_connect alice@example.com --upload \
 	--localsieve "$DC_TOP/conf.d/sieve/triage.sieve" --remotesieve triage -- \
 	"... and the set triage is triage.sieve"
 script triage > "$DC_DIR/triage-before.sieve"
+# A rule made with the form next to one written as text
+cat > "$DC_DIR/mixed.sieve" <<'EOF'
+require ["fileinto", "vnd.backscatter"];
+# rule:[Newsletters]
+if header :contains "subject" "newsletter"
+{
+	fileinto "Newsletters";
+}
+# rule:[Backscatter]
+if backscatter "bogus"
+{
+	discard;
+	stop;
+}
+EOF
+ok dc_sieve_connect alice@example.com --upload \
+	--localsieve "$DC_DIR/mixed.sieve" --remotesieve mixed -- \
+	"... and the set mixed has a form rule and a vnd.backscatter rule"
+script mixed > "$DC_DIR/mixed-before.sieve"
 
 if /usr/bin/python3 "$DC_LIB/roundcube-browser.py" "$RC_URL" \
 	alice@example.com "$DC_PASSWORD" "$shots" > "$shots/browser.log" 2>&1; then
@@ -98,6 +117,11 @@ is "$(script main | grep -c 'include :personal "backscatter"')" 1 \
 
 like "$(messages filters-triage)" 'The filter set "triage" holds bounce and backscatter rules that this form cannot show' \
 	"the Filters page warns on the set triage"
+like "$(messages delete-mixed)" 'Not saved: the filter set "mixed" holds bounce and backscatter rules' \
+	"deleting the form's rule of the set mixed in the filter list is refused"
+script mixed > "$DC_DIR/mixed-after.sieve"
+ok cmp "$DC_DIR/mixed-before.sieve" "$DC_DIR/mixed-after.sieve" -- \
+	"... and the set mixed is as it was"
 like "$(page form-triage)" 'Not saved: the filter set "triage" holds bounce and backscatter rules' \
 	"Roundcube's form refuses to save a filter into the set triage, in its frame"
 like "$(messages form-triage)" 'Not saved: the filter set "triage"' \

@@ -7,9 +7,9 @@ chromium and python3-websocket):
 
 logs in, opens Settings > Bounces and backscatter, chooses filing by
 reason and Junk for backscatter, saves; opens the Filters page on the
-set "triage" (which requires vnd.backscatter) and tries to save a new
-filter in it with Roundcube's own form; then saves a new filter in the
-set "main". Each step leaves in OUTDIR what the page said (NAME.txt:
+set "triage" (which requires vnd.backscatter); deletes a rule of the
+set "mixed" in the filter list; tries to save a new filter in "triage"
+with Roundcube's own form; then saves a new filter in the set "main". Each step leaves in OUTDIR what the page said (NAME.txt:
 the page's text and the messages Roundcube showed) and a screenshot
 (NAME.png). The test that runs it asserts on those and on the server.
 Every wait is bounded; the script exits non-zero when a step cannot be
@@ -206,7 +206,17 @@ def scenario(b, url, user, password, outdir):
               "the warning")
     b.keep(outdir, "filters-triage")
 
-    # Roundcube's own filter form on that set: a new rule, Save
+    # The filter list on a set that mixes a rule the form knows with a
+    # vnd.backscatter one: deleting the known rule would rewrite the set
+    b.go(q + "settings&_action=plugin.managesieve&_set=mixed")
+    b.js("rcmail.http_post('plugin.managesieve-action',"
+         " {_act: 'delete', _fid: 0, _set: 'mixed'})")
+    b.wait_js("Array.from(document.querySelectorAll('#messagestack div'))"
+              ".some(e => e.innerText.indexOf('Not saved') >= 0)",
+              "the refusal of the deletion")
+    b.keep(outdir, "delete-mixed")
+
+    # Roundcube's own filter form on the set triage: a new rule, Save
     b.go(q + "settings&_action=plugin.managesieve-action&_framed=1"
          "&_set=triage")
     b.submit("document.querySelector('input[name=\"_name\"]').value ="
