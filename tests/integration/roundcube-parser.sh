@@ -89,4 +89,33 @@ $(sed -n '3,$p' "$saved.diff")"
 	fi
 done
 
+# The upstream change in contrib/roundcube: Roundcube with it applied
+# refuses to save exactly the scripts that lose something, and says what
+patched=$DC_DIR/roundcube-patched
+mkdir -p "$patched/plugins"
+ln -s "$rcube_dir/program" "$patched/program"
+cp -a "$rcube_dir/plugins/managesieve/." "$patched/plugins/managesieve/"
+if ! (cd "$patched" && patch -p1 --no-backup-if-mismatch -s) \
+	< "$DC_TOP/contrib/roundcube/managesieve-refuse-lossy-save.patch" \
+	> "$work/patch.log" 2>&1; then
+	_t_result 1 "the upstream patch applies to Roundcube $(php "$helper" version)" \
+		"$(cat "$work/patch.log")"
+else
+	_t_result 0 "the upstream patch applies to Roundcube $(php "$helper" version)"
+	for file in "$work"/*.sieve; do
+		name=$(basename "$file")
+		# What it says, without the rules it lists
+		out=$(RCUBE_DIR=$patched php "$helper" roundtrip \
+			"${name%.sieve}-patched" "$file" 2>&1 >/dev/null |
+			grep '^rcube-sieve:')
+		if marked "$name"; then
+			like "$out" "Roundcube refused to save" \
+				"patched Roundcube refuses to save $name"
+			echo "#   $out"
+		else
+			unlike "$out" "^rcube-sieve:" "patched Roundcube saves $name"
+		fi
+	done
+fi
+
 done_testing

@@ -93,8 +93,14 @@ function roundtrip($name, $file)
 		fail("Roundcube could not load $name");
 	foreach ($sieve->script->as_array() as $rule)
 		fwrite(STDERR, describe_rule($rule) . "\n");
-	if (!$sieve->save("$name-roundcube"))
+	if (!$sieve->save("$name-roundcube")) {
+		// 9: rcube_sieve::ERROR_UNPARSED, of the upstream change in
+		// contrib/roundcube/managesieve-refuse-lossy-save.patch
+		if ($sieve->error() == 9)
+			fail("Roundcube refused to save $name: " . implode(', ',
+				$sieve->script->unparsed()));
 		fail("the server refused what Roundcube wrote for $name");
+	}
 	$saved = $sieve->get_script("$name-roundcube");
 	if ($saved === false)
 		fail("cannot read back $name-roundcube");
