@@ -20,6 +20,9 @@ cp "$DC_TOP"/conf.d/sieve/*.sieve "$scripts/"
 chown -R "$DC_MAIL_USER" "$scripts"
 
 for script in "$scripts"/*.sieve; do
+	# A set that includes a personal script compiles where that script
+	# is: over ManageSieve, in webmail-layout.sh
+	grep -q '^[^#]*include :personal' "$script" && continue
 	ok sievec -c "$DC_CONF" "$script" "${script%.sieve}.svbin" -- \
 		"sievec compiles conf.d/sieve/$(basename "$script")"
 done

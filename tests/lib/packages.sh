@@ -9,6 +9,13 @@ BS_PACKAGES_FUZZ="clang"
 # So does the speed comparison with Sisimai and flufl.bounce
 # (tests/bench/bench-speed)
 BS_PACKAGES_SPEED="libsisimai-perl python3-flufl.bounce"
+# Roundcube, for the webmail tests, on the host only
+# (tests/integration/roundcube-*.sh): roundcube-sqlite3 and php-cgi pick
+# the alternatives that need no database server and no web server; IMAP
+# for its logins; Chromium, driven over its DevTools protocol by Debian's
+# python3 with python3-websocket, for the browser test
+BS_PACKAGES_ROUNDCUBE="php-cli php-cgi roundcube-core roundcube-plugins
+	roundcube-sqlite3 dovecot-imapd chromium python3-websocket"
 BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
 	dovecot-managesieved dovecot-submissiond sieve-connect swaks python3
 	binutils procps"
@@ -29,6 +36,13 @@ bs_install_packages() {
 	fi
 	echo "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
+	# Roundcube's package would set up a database of its own; the tests
+	# make theirs
+	case " $missing " in
+	*" roundcube-core "*)
+		echo 'roundcube-core roundcube/dbconfig-install boolean false' |
+			debconf-set-selections 2>/dev/null ;;
+	esac
 	# Installing Dovecot must not start the system's own instance
 	bs_deny_service_start
 	apt-get update -qq >/dev/null &&
