@@ -21,7 +21,7 @@ if ! rc_available; then
 fi
 echo "# Roundcube $(rc_version)"
 
-cli=$BUILD_DIR/plugin/backscatter
+cli=$BUILD_DIR/cli/backscatter
 driver=$DC_LIB/rcube-backscatter.php
 lib=$DC_TOP/contrib/roundcube/backscatter/lib/backscatter_script.php
 

@@ -15,7 +15,7 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-cli=$BUILD_DIR/plugin/backscatter
+cli=$BUILD_DIR/cli/backscatter
 dc_init || exit 1
 dc_make_keys || exit 1
 
