@@ -28,22 +28,9 @@ for script in "$scripts"/*.sieve; do
 done
 
 before=$scripts/x-backscatter-header.sieve
-case $(dc_version) in
-2.3) before_setting="  sieve_before = $before" ;;
-2.4) DC_EXTRA_CONFIG="sieve_script admin-before {
-  type = before
-  path = $before
-}" ;;
-esac
+dc_sieve_before "$before"
 DC_LMTP_SETTINGS="  mail_access_groups = $DC_KEY_GROUP"
-# restart_enforcing DAY: tags of example.com enforced since DAY
-restart_enforcing() {
-	dc_restart "  backscatter_key_file = $DC_KEY_FILE
-  backscatter_sign_domains = example.com
-  backscatter_enforce_since = $1
-${before_setting:-}"
-}
-restart_enforcing 2020-01-01 || exit 1
+dc_restart_enforcing 2020-01-01 || exit 1
 
 ok dc_sieve_put alice@example.com triage "$scripts/triage.sieve" -- \
 	"alice's triage script uploaded over ManageSieve"
@@ -75,7 +62,7 @@ is "$(dc_find alice@example.com untagged)" "(not delivered)" \
 # A bounce of mail from before enforcement: unknown, kept. Enforcement
 # began two days ago; the reporting MTA received the original three days
 # ago (its Arrival-Date and Received header say so, as does the Date)
-restart_enforcing "$(date -u -d '2 days ago' +%F)" || exit 1
+dc_restart_enforcing "$(date -u -d '2 days ago' +%F)" || exit 1
 sed "s/Wed, 25 Nov 2026/$(LC_ALL=C date -u -d '3 days ago' '+%a, %-d %b %Y')/" \
 	"$TEST_DATA/dsn-rfc3464.eml" > "$DC_DIR/old-dsn.eml"
 grep -q "^Arrival-Date: $(LC_ALL=C date -u -d '3 days ago' '+%a')" \
@@ -85,7 +72,7 @@ is "$(dc_find alice@example.com old)" INBOX \
 	"triage.sieve: a bounce of mail sent before enforcement is kept"
 is "$(dc_header alice@example.com old X-Backscatter)" unknown \
 	"... marked X-Backscatter: unknown"
-restart_enforcing 2020-01-01 || exit 1
+dc_restart_enforcing 2020-01-01 || exit 1
 
 # Someone else's X-Backscatter on ordinary mail is removed
 { printf 'X-Backscatter: legitimate\n'; cat "$TEST_DATA/normal.eml"; } \

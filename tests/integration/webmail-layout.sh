@@ -27,22 +27,9 @@ chown -R "$DC_MAIL_USER" "$scripts"
 # The admin's script, precompiled: delivery cannot write its binary
 before=$scripts/x-backscatter-header.sieve
 sievec -c "$DC_CONF" "$before" "${before%.sieve}.svbin" || exit 1
-case $(dc_version) in
-2.3) before_setting="  sieve_before = $before" ;;
-2.4) DC_EXTRA_CONFIG="sieve_script admin-before {
-  type = before
-  path = $before
-}" ;;
-esac
+dc_sieve_before "$before"
 DC_LMTP_SETTINGS="  mail_access_groups = $DC_KEY_GROUP"
-# restart_enforcing DAY: tags of example.com enforced since DAY
-restart_enforcing() {
-	dc_restart "  backscatter_key_file = $DC_KEY_FILE
-  backscatter_sign_domains = example.com
-  backscatter_enforce_since = $1
-${before_setting:-}"
-}
-restart_enforcing 2020-01-01 || exit 1
+dc_restart_enforcing 2020-01-01 || exit 1
 
 ok dc_sieve_put alice@example.com triage "$scripts/triage.sieve" -- \
 	"alice: the one-file triage.sieve uploaded and activated"
@@ -115,12 +102,12 @@ same plain bob@example.org "$TEST_DATA/normal.eml" INBOX plain \
 # A bounce of mail from before enforcement is unknown: kept. Enforcement
 # began two days ago; the reporting MTA received the original three
 # days ago (its Arrival-Date and Received header say so)
-restart_enforcing "$(date -u -d '2 days ago' +%F)" || exit 1
+dc_restart_enforcing "$(date -u -d '2 days ago' +%F)" || exit 1
 sed "s/Wed, 25 Nov 2026/$(LC_ALL=C date -u -d '3 days ago' '+%a, %-d %b %Y')/" \
 	"$TEST_DATA/dsn-rfc3464.eml" > "$DC_DIR/old-dsn.eml"
 same old '<>' "$DC_DIR/old-dsn.eml" INBOX plain \
 	"a bounce of mail sent before enforcement"
-restart_enforcing 2020-01-01 || exit 1
+dc_restart_enforcing 2020-01-01 || exit 1
 
 # The set goes on after the include: bob's own rule files his
 # newsletter; the triage, which comes first and stops, takes a bounce

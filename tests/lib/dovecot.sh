@@ -387,3 +387,26 @@ dc_trace() {
 	dir=$(dc_home "$1")/sieve-trace
 	cat "$(ls -t "$dir"/* 2>/dev/null | head -n 1)" 2>/dev/null
 }
+
+# dc_sieve_before SCRIPT: the admin's sieve_before script, in each
+# generation's syntax (a setting on 2.3, a sieve_script block on 2.4),
+# for the next dc_restart_enforcing. Delivery cannot write its .svbin:
+# compile it first.
+dc_sieve_before() {
+	case $(dc_version) in
+	2.3) DC_SIEVE_BEFORE="  sieve_before = $1" ;;
+	2.4) DC_EXTRA_CONFIG="sieve_script admin-before {
+  type = before
+  path = $1
+}" ;;
+	esac
+}
+
+# dc_restart_enforcing DAY: restarts with the keys, example.com signed
+# and its tags enforced since DAY (and the sieve_before script, if any)
+dc_restart_enforcing() {
+	dc_restart "  backscatter_key_file = $DC_KEY_FILE
+  backscatter_sign_domains = example.com
+  backscatter_enforce_since = $1
+${DC_SIEVE_BEFORE:-}"
+}
