@@ -24,6 +24,7 @@ Suite *bounce_decoders_suite(void);
 Suite *backscatter_settings_suite(void);
 Suite *backscatter_tag_suite(void);
 Suite *backscatter_socketmap_suite(void);
+Suite *backscatter_policy_suite(void);
 Suite *backscatter_triage_suite(void);
 Suite *backscatter_properties_suite(void);
 

@@ -58,6 +58,7 @@ int main(void)
 	srunner_add_suite(runner, backscatter_settings_suite());
 	srunner_add_suite(runner, backscatter_tag_suite());
 	srunner_add_suite(runner, backscatter_socketmap_suite());
+	srunner_add_suite(runner, backscatter_policy_suite());
 	srunner_add_suite(runner, backscatter_triage_suite());
 	srunner_add_suite(runner, backscatter_properties_suite());
 	srunner_run_all(runner, CK_ENV);
