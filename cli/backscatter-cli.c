@@ -26,14 +26,18 @@ static const struct cli_command {
 } cli_commands[] = {
 	{
 		.name = "keygen",
-		.synopsis = "[--scheme bs1|prvs] [--add FILE]",
+		.synopsis = "[--scheme bs1|prvs] [--add FILE] [--created YYYY-MM-DD]",
 		.help =
 "Makes a new key and prints it as a key file line. With --add, appends\n"
 "it to FILE instead (created mode 0600 if missing) with the lowest key\n"
 "id the file does not use yet, and prints no key material.\n"
 "\n"
-"  -s, --scheme bs1|prvs  the key's scheme (default bs1)\n"
-"  -a, --add FILE         append the key to the key file FILE\n",
+"  -s, --scheme bs1|prvs       the key's scheme (default bs1)\n"
+"  -a, --add FILE              append the key to the key file FILE\n"
+"  -d, --created YYYY-MM-DD    the key's created date (default today): it\n"
+"                              verifies at once, but signs only from that\n"
+"                              day on; date it ahead to copy the file to\n"
+"                              every host before the key signs anywhere\n",
 		.run = cli_keygen,
 	},
 	{
