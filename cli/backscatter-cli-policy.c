@@ -9,9 +9,10 @@
    longer one, or one that breaks the framing, gets DUNNO and the
    connection closes: never a DEFER or a 4xx, which would hold mail
    back), complete within POLICY_REQUEST_TIMEOUT_MSECS of their first
-   octet. A connection idle for POLICY_IDLE_MSECS is closed: Postfix's
-   smtpd keeps its policy connection for smtpd_policy_service_max_idle
-   (300 s) and reconnects when it finds it closed. At most
+   octet. A connection idle for POLICY_IDLE_MSECS is closed: longer than
+   Postfix's smtpd_policy_service_max_idle (300 s), after which smtpd
+   closes it itself, so that smtpd does not find it closed under a
+   request (it would retry, but log a warning). At most
    POLICY_MAX_CONNECTIONS at once when standalone: one per smtpd
    process, and Postfix's default_process_limit is 100. */
 
@@ -23,7 +24,7 @@
 
 /* Postfix writes a request in one go; a stalled one is no client's */
 #define POLICY_REQUEST_TIMEOUT_MSECS (10 * 1000)
-#define POLICY_IDLE_MSECS (300 * 1000)
+#define POLICY_IDLE_MSECS (360 * 1000)
 #define POLICY_MAX_CONNECTIONS 512
 
 static void policy_started(struct cli_server *server)
