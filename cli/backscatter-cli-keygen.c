@@ -42,6 +42,7 @@ struct cli_key_file {
 static const struct option cli_keygen_options[] = {
 	{ "scheme", required_argument, NULL, 's' },
 	{ "add", required_argument, NULL, 'a' },
+	{ "created", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -358,9 +359,18 @@ int cli_keygen(int argc, char *argv[])
 	char line[CLI_KEY_LINE_MAX];
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "s:a:h", cli_keygen_options,
+	while ((c = getopt_long(argc, argv, "s:a:d:h", cli_keygen_options,
 				NULL)) != -1) {
 		switch (c) {
+		case 'd':
+			/* A key dated ahead verifies at once but signs only
+			   from that day: time to copy it to every host */
+			if (!backscatter_day_parse(optarg, &today)) {
+				return cli_usage_error("keygen", "--created: "
+					"'%s' is not a date YYYY-MM-DD",
+					optarg);
+			}
+			break;
 		case 's':
 			if (!backscatter_scheme_from_str(optarg, &scheme)) {
 				return cli_usage_error("keygen",

@@ -11,6 +11,7 @@
 #include "backscatter-config.h"
 #include "backscatter-date.h"
 #include "backscatter-cli.h"
+#include "backscatter-cli-server.h"
 
 #include <sodium.h>
 #include <time.h>
@@ -25,14 +26,18 @@ static const struct cli_command {
 } cli_commands[] = {
 	{
 		.name = "keygen",
-		.synopsis = "[--scheme bs1|prvs] [--add FILE]",
+		.synopsis = "[--scheme bs1|prvs] [--add FILE] [--created YYYY-MM-DD]",
 		.help =
 "Makes a new key and prints it as a key file line. With --add, appends\n"
 "it to FILE instead (created mode 0600 if missing) with the lowest key\n"
 "id the file does not use yet, and prints no key material.\n"
 "\n"
-"  -s, --scheme bs1|prvs  the key's scheme (default bs1)\n"
-"  -a, --add FILE         append the key to the key file FILE\n",
+"  -s, --scheme bs1|prvs       the key's scheme (default bs1)\n"
+"  -a, --add FILE              append the key to the key file FILE\n"
+"  -d, --created YYYY-MM-DD    the key's created date (default today): it\n"
+"                              verifies at once, but signs only from that\n"
+"                              day on; date it ahead to copy the file to\n"
+"                              every host before the key signs anywhere\n",
 		.run = cli_keygen,
 	},
 	{
@@ -120,8 +125,43 @@ static const struct cli_command {
 "  -k, --key-file KEYFILE  the key file (overrides backscatter_key_file)\n"
 "  -s, --socket PATH       listen on this unix socket\n"
 "  -m, --mode MODE         the socket's file mode (default 0660)\n"
-"  -v, --verbose           log every lookup\n",
+"  -v, --verbose           log every lookup\n"
+"\n"
+"Run by Dovecot's master as a service (conf.d: service\n"
+"backscatter-socketmap), it serves the service's listeners and reads the\n"
+"settings from Dovecot's configuration; then it takes no --socket or -c.\n",
 		.run = cli_socketmap,
+	},
+	{
+		.name = "policy",
+		.synopsis =
+			"[-c CONFIG] [-k KEYFILE] [--socket PATH [--mode MODE]]\n"
+			"         [--verbose]",
+		.help =
+"Serves Postfix's policy delegation protocol (SMTPD_POLICY_README), for\n"
+"check_policy_service in smtpd_recipient_restrictions: a bounce (null\n"
+"sender) to a forged or expired tag is refused at RCPT with\n"
+"\"550 5.7.1 <backscatter_policy_reject_text> (tag forged|tag expired)\";\n"
+"an untagged one to a sign domain too, under enforcement, when\n"
+"backscatter_policy_unsigned = reject. Everything else, every error and\n"
+"every request it cannot read gets DUNNO, never a deferral. Without\n"
+"--socket it serves one connection on stdin/stdout (spawn(8), systemd\n"
+"Accept=yes). The key file is read again when it changes; other settings\n"
+"at a restart. Logs go to stderr: one line per refusal.\n"
+"\n"
+"  -c, --config CONFIG     read backscatter_* settings (key file, tag\n"
+"                          settings, sign domains, enforcement, the\n"
+"                          policy settings) from this Dovecot\n"
+"                          configuration file (through doveconf)\n"
+"  -k, --key-file KEYFILE  the key file (overrides backscatter_key_file)\n"
+"  -s, --socket PATH       listen on this unix socket\n"
+"  -m, --mode MODE         the socket's file mode (default 0660)\n"
+"  -v, --verbose           log every request\n"
+"\n"
+"Run by Dovecot's master as a service (conf.d: service\n"
+"backscatter-policy), it serves the service's listeners and reads the\n"
+"settings from Dovecot's configuration; then it takes no --socket or -c.\n",
+		.run = cli_policy,
 	},
 };
 
@@ -223,23 +263,32 @@ static int cli_run(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+	/* A daemon started by Dovecot's master is a master_service program,
+	   which initializes lib itself */
+	bool service = cli_service_detect(argc, argv);
 	int ret;
 
-	lib_init();
-	i_set_failure_prefix("backscatter: ");
+	if (service)
+		cli_service_init(&argc, &argv);
+	else {
+		lib_init();
+		i_set_failure_prefix("backscatter: ");
+	}
 	if (sodium_init() < 0) {
 		cli_error("sodium_init() failed");
-		lib_deinit();
-		return CLI_EXIT_ERROR;
+		ret = CLI_EXIT_ERROR;
+	} else {
+		ret = cli_run(argc, argv);
 	}
-
-	ret = cli_run(argc, argv);
 	/* A full disk or a closed pipe must not pass for success */
 	if (fflush(stdout) != 0 || ferror(stdout) != 0) {
 		cli_error("write(stdout) failed: %s", strerror(errno));
 		ret = CLI_EXIT_ERROR;
 	}
-	lib_deinit();
+	if (service)
+		cli_service_deinit();
+	else
+		lib_deinit();
 	return ret;
 }
 

@@ -2,7 +2,8 @@
 #define BACKSCATTER_CLI_H
 
 /* The backscatter command-line tool: keygen, sign, verify and inspect,
-   for admins and scripts, and the Postfix signer daemon (socketmap).
+   for admins and scripts, and the Postfix daemons: the signer (socketmap)
+   and the policy service (policy).
    Every verdict, tag and analysis comes from the engine, so the tool
    answers exactly as the Sieve extension and the LMTP plugin do. */
 
@@ -41,6 +42,7 @@ int cli_sign(int argc, char *argv[]);
 int cli_verify(int argc, char *argv[]);
 int cli_inspect(int argc, char *argv[]);
 int cli_socketmap(int argc, char *argv[]);
+int cli_policy(int argc, char *argv[]);
 
 /* Prints the command's usage, with its options explained when long is
    TRUE; all commands' synopses when command is NULL. */

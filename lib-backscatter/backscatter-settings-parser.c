@@ -26,6 +26,7 @@ static const struct backscatter_settings backscatter_parser_defaults = {
 	BACKSCATTER_DEFAULT_SETTINGS_COMMON,
 	.sign_scheme = "bs1:prvs",
 	.tag_form = "subaddress:prefix",
+	.policy_unsigned = "dunno:reject",
 };
 
 static bool

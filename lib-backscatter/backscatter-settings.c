@@ -14,6 +14,7 @@ const struct backscatter_settings backscatter_default_settings = {
 	BACKSCATTER_DEFAULT_SETTINGS_COMMON,
 	.sign_scheme = "bs1",
 	.tag_form = "subaddress",
+	.policy_unsigned = "dunno",
 	.parsed = {
 		.sign_scheme = BACKSCATTER_SCHEME_BS1,
 		.tag_form = BACKSCATTER_TAG_FORM_SUBADDRESS,
@@ -100,6 +101,36 @@ settings_check_own_relays(struct backscatter_settings *set, pool_t pool,
 	return TRUE;
 }
 
+static bool
+settings_check_policy(struct backscatter_settings *set, const char **error_r)
+{
+	const char *p;
+
+	if (strcasecmp(set->policy_unsigned, "dunno") == 0)
+		set->parsed.policy_unsigned_reject = FALSE;
+	else if (strcasecmp(set->policy_unsigned, "reject") == 0)
+		set->parsed.policy_unsigned_reject = TRUE;
+	else {
+		*error_r = t_strdup_printf("backscatter_policy_unsigned: "
+			"unknown value '%s' (use dunno or reject)",
+			set->policy_unsigned);
+		return FALSE;
+	}
+	/* It becomes the text of an SMTP reply */
+	if (*set->policy_reject_text == '\0') {
+		*error_r = "backscatter_policy_reject_text must not be empty";
+		return FALSE;
+	}
+	for (p = set->policy_reject_text; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
+			*error_r = "backscatter_policy_reject_text must be "
+				"printable ASCII (it is an SMTP reply's text)";
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 bool backscatter_settings_check(struct backscatter_settings *set, pool_t pool,
 				const char **error_r)
 {
@@ -141,7 +172,8 @@ bool backscatter_settings_check(struct backscatter_settings *set, pool_t pool,
 		return FALSE;
 	}
 	if (!settings_check_sign_domains(set, pool, error_r) ||
-	    !settings_check_own_relays(set, pool, error_r))
+	    !settings_check_own_relays(set, pool, error_r) ||
+	    !settings_check_policy(set, error_r))
 		return FALSE;
 	set->parsed.enforce = *set->enforce_since != '\0';
 	if (set->parsed.enforce &&

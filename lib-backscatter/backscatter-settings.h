@@ -26,6 +26,8 @@ struct backscatter_tag_settings;
 #define BACKSCATTER_DEFAULT_TAG_LIFETIME (7 * 24 * 60 * 60)
 #define BACKSCATTER_DEFAULT_TAG_GRACE (24 * 60 * 60)
 #define BACKSCATTER_DEFAULT_TAG_CLOCK_SKEW (60 * 60)
+#define BACKSCATTER_DEFAULT_POLICY_REJECT_TEXT \
+	"Bounce refused: this address sent no such message"
 
 /* The defaults both readers share (for use where bounce-analyzer.h is
    included); enums differ in how they are written: 2.4's parser wants
@@ -40,7 +42,8 @@ struct backscatter_tag_settings;
 	.lmtp_reject = FALSE, \
 	.sign_domains = "", \
 	.own_relays = "", \
-	.enforce_since = ""
+	.enforce_since = "", \
+	.policy_reject_text = BACKSCATTER_DEFAULT_POLICY_REJECT_TEXT
 
 /* Every backscatter_* setting, once, as S(type, name): both readers
    expand this list. The type is the 2.4 parser's (SIZE, STR, ENUM, TIME,
@@ -58,7 +61,9 @@ struct backscatter_tag_settings;
 	S(BOOL, lmtp_reject) \
 	S(STR, sign_domains) \
 	S(STR, own_relays) \
-	S(STR, enforce_since)
+	S(STR, enforce_since) \
+	S(ENUM, policy_unsigned) \
+	S(STR, policy_reject_text)
 
 /* One of backscatter_own_relays: a host name or an IP address */
 struct backscatter_relay {
@@ -106,6 +111,13 @@ struct backscatter_settings {
 	/* backscatter_enforce_since: YYYY-MM-DD from which on mail of the
 	   sign domains must carry a tag; "" never enforces */
 	const char *enforce_since;
+	/* backscatter_policy_unsigned: what the Postfix policy service
+	   answers a bounce to an untagged address of the sign domains under
+	   enforcement: dunno or reject */
+	const char *policy_unsigned;
+	/* backscatter_policy_reject_text: the text of the policy service's
+	   550 reply; printable ASCII */
+	const char *policy_reject_text;
 
 	/* Filled in by backscatter_settings_check(). The arrays are not
 	   created when their list is empty (and in
@@ -120,6 +132,8 @@ struct backscatter_settings {
 		   enforce is set */
 		unsigned int enforce_since_day;
 		bool enforce;
+		/* policy_unsigned is reject */
+		bool policy_unsigned_reject;
 	} parsed;
 };
 

@@ -41,6 +41,10 @@ like "$out" "^prvs 0 $today - [0-9a-f]{32}\$" \
 a=$("$BS" keygen)
 b=$("$BS" keygen)
 ok test "$a" != "$b" -- "two keys differ"
+run "$BS" keygen --created 2030-01-02
+like "$out" "^bs1 0 2030-01-02 - " "keygen --created dates the key ahead"
+run "$BS" keygen --created 2030-02-30
+is "$rc" 2 "... and refuses a date that is none"
 
 # The file must come out 0600 whatever the umask
 (umask 022 && "$BS" keygen --add "$keys" > "$T/add.out" 2> "$T/add.err")

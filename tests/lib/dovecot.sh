@@ -19,6 +19,11 @@
 # DC_SUBMISSION_PORT with the backscatter_submission plugin, relaying to
 # 127.0.0.1:DC_RELAY_PORT, where the test runs its own SMTP server.
 # dc_make_keys sets up a key file as a deployment should.
+#
+# Several instances in one test (two backends behind a proxy): each dc_init
+# makes a new one and makes it the current one, which every dc_* function
+# works on; dc_save NAME remembers the current one, dc_select NAME makes it
+# current again. The exit trap stops and removes every one.
 
 DC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
 DC_TOP=$(cd "$DC_LIB/../.." && pwd)
@@ -35,6 +40,12 @@ DC_KEY_GROUP=backscatter
 DC_USERS="alice@example.com bob@example.com carol@example.com"
 DC_PASSWORD=secret
 DC_MAIL_USER=vmail
+# The directories of every instance made, for the exit trap
+DC_INSTANCES=
+# What dc_save and dc_select switch
+DC_INSTANCE_VARS="DC_DIR DC_CONF DC_LMTP_PORT DC_SIEVE_PORT DC_SUBMISSION_PORT
+DC_RELAY_PORT DC_KEY_FILE DC_PLUGIN_SETTINGS DC_EXTRA_CONFIG DC_LMTP_SETTINGS
+DC_LMTP_PLUGIN DC_SUBMISSION"
 
 # The mail user: a dedicated uid >= 500, as Dovecot refuses lower ones
 dc_ensure_mail_user() {
@@ -59,6 +70,7 @@ dc_init() {
 	dc_ensure_mail_user
 	DC_DIR=$(mktemp -d "${TMPDIR:-/tmp}/backscatter-dovecot.XXXXXX")
 	chmod 0755 "$DC_DIR"
+	DC_INSTANCES="$DC_INSTANCES $DC_DIR"
 	trap dc_cleanup EXIT
 	trap 'exit 130' INT TERM
 
@@ -134,7 +146,7 @@ dc_write_config() {
 		esac
 	fi
 	sed -e "s|@DIR@|$DC_DIR|g" \
-	    -e "s|@INSTANCE@|backscatter-test-$$|g" \
+	    -e "s|@INSTANCE@|backscatter-test-$$-${DC_DIR##*.}|g" \
 	    -e "s|@MAIL_USER@|$DC_MAIL_USER|g" \
 	    -e "s|@LMTP_PORT@|$DC_LMTP_PORT|g" \
 	    -e "s|@SIEVE_PORT@|$DC_SIEVE_PORT|g" \
@@ -295,17 +307,35 @@ dc_stop() {
 dc_cleanup() {
 	local status=$?
 
-	dc_stop
-	if [ "$status" != 0 ] && [ -n "${DC_DIR:-}" ]; then
-		echo "# Dovecot log (last lines):" >&2
-		dc_log_tail | sed 's/^/#   /' >&2
-	fi
-	if [ -n "${DC_DIR:-}" ] && [ -z "${KEEP_TEST_DIR:-}" ]; then
-		rm -rf "$DC_DIR"
-	elif [ -n "${DC_DIR:-}" ]; then
-		echo "# kept $DC_DIR" >&2
-	fi
+	for DC_DIR in $DC_INSTANCES; do
+		dc_stop
+		if [ "$status" != 0 ]; then
+			echo "# Dovecot log of $DC_DIR (last lines):" >&2
+			dc_log_tail | sed 's/^/#   /' >&2
+		fi
+		if [ -z "${KEEP_TEST_DIR:-}" ]; then
+			rm -rf "$DC_DIR"
+		else
+			echo "# kept $DC_DIR" >&2
+		fi
+	done
 	exit $status
+}
+
+# dc_save NAME: remember the current instance as NAME
+dc_save() {
+	local var
+	for var in $DC_INSTANCE_VARS; do
+		eval "DC_SAVED_${1}_$var=\${$var-}"
+	done
+}
+
+# dc_select NAME: make the instance saved as NAME the current one
+dc_select() {
+	local var
+	for var in $DC_INSTANCE_VARS; do
+		eval "$var=\${DC_SAVED_${1}_$var-}"
+	done
 }
 
 dc_log_tail() {

@@ -51,6 +51,9 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(parse(&p, NULL, NULL, &error), 1);
 	ck_assert_int_eq(p.set->analyze_max_size, 64 * 1024);
 	ck_assert(!p.set->parsed.enforce);
+	ck_assert(!p.set->parsed.policy_unsigned_reject);
+	ck_assert_str_eq(p.set->policy_reject_text,
+			 BACKSCATTER_DEFAULT_POLICY_REJECT_TEXT);
 	ck_assert(!backscatter_settings_is_sign_domain(p.set, "example.com"));
 	ck_assert(!array_is_created(&p.set->parsed.own_relays));
 	parsed_free(&p);
@@ -82,6 +85,8 @@ START_TEST(test_all_settings)
 		{ "backscatter_tag_grace", "2 days" },
 		{ "backscatter_tag_clock_skew", "5 mins" },
 		{ "backscatter_lmtp_reject", "yes" },
+		{ "backscatter_policy_unsigned", "reject" },
+		{ "backscatter_policy_reject_text", "Go away (RFC 3834)" },
 	};
 	struct setting_parser_context *parser;
 	struct backscatter_settings *set;
@@ -107,6 +112,8 @@ START_TEST(test_all_settings)
 	ck_assert_uint_eq(set->tag_grace, 2 * 86400);
 	ck_assert_uint_eq(set->tag_clock_skew, 300);
 	ck_assert(set->lmtp_reject);
+	ck_assert(set->parsed.policy_unsigned_reject);
+	ck_assert_str_eq(set->policy_reject_text, "Go away (RFC 3834)");
 	settings_parser_unref(&parser);
 	pool_unref(&pool);
 }
@@ -157,6 +164,10 @@ static const struct {
 	{ "backscatter_tag_lifetime", "12h" },
 	{ "backscatter_tag_lifetime", "400d" },
 	{ "backscatter_lmtp_reject", "maybe" },
+	{ "backscatter_policy_unsigned", "defer" },
+	{ "backscatter_policy_reject_text", "" },
+	{ "backscatter_policy_reject_text", "tab\there" },
+	{ "backscatter_policy_reject_text", "caf\xc3\xa9" },
 	{ "backscatter_sign_domains", "@example.com" },
 	{ "backscatter_own_relays", "mx.example.com postmaster@example.com" },
 	{ "backscatter_enforce_since", "2026-02-30" },

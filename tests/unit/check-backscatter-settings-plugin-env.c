@@ -49,6 +49,9 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(set->tag_clock_skew, 3600);
 	ck_assert(!set->lmtp_reject);
 	ck_assert(!set->parsed.enforce);
+	ck_assert(!set->parsed.policy_unsigned_reject);
+	ck_assert_str_eq(set->policy_reject_text,
+			 BACKSCATTER_DEFAULT_POLICY_REJECT_TEXT);
 	ck_assert(!backscatter_settings_is_sign_domain(set, "example.com"));
 	ck_assert(!array_is_created(&set->parsed.own_relays));
 }
@@ -82,6 +85,8 @@ START_TEST(test_all_settings)
 		{ "backscatter_tag_grace", "2 days" },
 		{ "backscatter_tag_clock_skew", "5 mins" },
 		{ "backscatter_lmtp_reject", "yes" },
+		{ "backscatter_policy_unsigned", "reject" },
+		{ "backscatter_policy_reject_text", "Go away (RFC 3834)" },
 		{ NULL, NULL },
 	};
 	const struct backscatter_settings *set;
@@ -96,6 +101,8 @@ START_TEST(test_all_settings)
 	ck_assert_uint_eq(set->tag_grace, 2 * 86400);
 	ck_assert_uint_eq(set->tag_clock_skew, 300);
 	ck_assert(set->lmtp_reject);
+	ck_assert(set->parsed.policy_unsigned_reject);
+	ck_assert_str_eq(set->policy_reject_text, "Go away (RFC 3834)");
 }
 END_TEST
 
@@ -126,6 +133,10 @@ static const struct fake_config bad_values[] = {
 	{ "backscatter_tag_lifetime", "400d" },
 	{ "backscatter_tag_clock_skew", "-1" },
 	{ "backscatter_lmtp_reject", "maybe" },
+	{ "backscatter_policy_unsigned", "defer" },
+	{ "backscatter_policy_reject_text", "" },
+	{ "backscatter_policy_reject_text", "tab\there" },
+	{ "backscatter_policy_reject_text", "caf\xc3\xa9" },
 	{ "backscatter_sign_domains", "@example.com" },
 	{ "backscatter_own_relays", "mx.example.com postmaster@example.com" },
 	{ "backscatter_enforce_since", "2026-02-30" },

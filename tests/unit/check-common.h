@@ -27,6 +27,7 @@ void check_triage_settings(const struct backscatter_settings *set);
 	S(backscatter_settings) \
 	S(backscatter_tag) \
 	S(backscatter_socketmap) \
+	S(backscatter_policy) \
 	S(backscatter_triage) \
 	S(backscatter_properties)
 
