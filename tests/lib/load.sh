@@ -61,7 +61,8 @@ load_sources() {
 
 # load_init N [lmtp-load prepare options]: a started Dovecot whose users
 # run load.sieve, keys, the address pool and the mix of N messages in
-# LOAD_DIR
+# LOAD_DIR. LOAD_BAD=no leaves out the bad inputs and the oversized
+# bounces.
 load_init() {
 	local n=$1 u f
 	shift
@@ -100,13 +101,15 @@ ${LOAD_LMTP_SETTINGS:-}"
 		printf -- '--%s--\n' "$boundary"
 	} > "$LOAD_DIR/oversize.eml"
 	local bad_args=()
-	while read -r f; do
-		bad_args+=(--bad "$f")
-	done < <(bad_input_files "$LOAD_DIR/bad")
+	if [ "${LOAD_BAD:-yes}" = yes ]; then
+		while read -r f; do
+			bad_args+=(--bad "$f")
+		done < <(bad_input_files "$LOAD_DIR/bad")
+		bad_args+=(--oversize "$LOAD_DIR/oversize.eml")
+	fi
 	"$LOAD_TOOL" prepare --cli "$BUILD_DIR/plugin/backscatter" \
 		--keys "$DC_KEY_FILE" --pool "$LOAD_DIR/pool" \
-		--out "$LOAD_DIR" --n "$n" "${bad_args[@]}" \
-		--oversize "$LOAD_DIR/oversize.eml" "$@" \
+		--out "$LOAD_DIR" --n "$n" "${bad_args[@]}" "$@" \
 		$(load_sources) > "$LOAD_DIR/prepare.log" 2>&1 || {
 		cat "$LOAD_DIR/prepare.log" >&2
 		return 1
