@@ -94,6 +94,16 @@ logs=$(ls "$VG_DIR"/lmtp.* 2>/dev/null | wc -l)
 like "$logs" '^[1-9]' "memcheck ran $logs lmtp processes"
 is "$(grep -L 'ERROR SUMMARY' "$VG_DIR"/lmtp.* | wc -l)" 0 \
 	"... each to its end (an ERROR SUMMARY in each log)"
+# valgrind runs lmtp in its own process: the pids in Dovecot's log are
+# those of memcheck's logs
+delivering=$(sed -n 's/.* lmtp([^)]*)<\([0-9]*\)><.*/\1/p' \
+	"$DC_DIR/log/dovecot.log" | sort -u)
+missing=0
+for pid in $delivering; do
+	[ -f "$VG_DIR/lmtp.$pid" ] || missing=$((missing + 1))
+done
+like "$(echo "$delivering" | wc -w) $missing" '^[1-9][0-9]* 0$' \
+	"... and every process that delivered ran under memcheck"
 errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' \
 	"$VG_DIR"/lmtp.* | awk '{ n += $1 } END { print n + 0 }')
 suppressed=$(sed -n 's/.*(suppressed: \([0-9]*\) from.*/\1/p' \
