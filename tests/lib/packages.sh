@@ -9,6 +9,8 @@ BS_PACKAGES_FUZZ="clang"
 # So does the speed comparison with Sisimai and flufl.bounce
 # (tests/bench/bench-speed)
 BS_PACKAGES_SPEED="libsisimai-perl python3-flufl.bounce"
+# The Debian package's build and lintian, and the man pages' check
+BS_PACKAGES_DEB="debhelper dpkg-dev lintian man-db groff-base"
 BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
 	dovecot-managesieved dovecot-submissiond sieve-connect swaks python3
 	binutils procps"
