@@ -48,7 +48,8 @@ bs_debian13_prepare() {
 	cp "$BS_TOP/tests/lib/packages.sh" "$BS_TOP/tests/lib/postfix.sh" \
 		"$BS_DEBIAN13/tmp/"
 	if ! chroot "$BS_DEBIAN13" /bin/bash -c \
-	     '. /tmp/packages.sh && bs_install_packages $BS_PACKAGES_BUILD $BS_PACKAGES_RUN &&
+	     '. /tmp/packages.sh &&
+	      bs_install_packages $BS_PACKAGES_BUILD $BS_PACKAGES_RUN $BS_PACKAGES_DEB &&
 	      . /tmp/postfix.sh && pf_install' \
 	     >> "$log" 2>&1; then
 		bs_debian13_reason="installing packages in the chroot failed (log: $log)"

@@ -24,6 +24,10 @@
 # makes a new one and makes it the current one, which every dc_* function
 # works on; dc_save NAME remembers the current one, dc_select NAME makes it
 # current again. The exit trap stops and removes every one.
+# DC_INSTALLED=yes tests what is installed instead of the build tree (the
+# Debian package, tests/package/): the plugins from the system's module
+# directory, the backscatter program in /usr/bin and the configuration
+# example the package ships.
 
 DC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
 DC_TOP=$(cd "$DC_LIB/../.." && pwd)
@@ -36,6 +40,15 @@ TEST_SCRIPTS=$DC_TOP/tests/integration/scripts
 : "${DC_LMTP_SETTINGS:=}"
 : "${DC_LMTP_PLUGIN:=yes}"
 : "${DC_SUBMISSION:=no}"
+: "${DC_INSTALLED:=no}"
+DC_SYSTEM_MODULES=/usr/lib/dovecot/modules
+if [ "$DC_INSTALLED" = yes ]; then
+	DC_CLI=/usr/bin/backscatter
+	DC_SNIPPET_DIR=/usr/share/dovecot-backscatter/conf.d
+else
+	DC_CLI=$BUILD_DIR/cli/backscatter
+	DC_SNIPPET_DIR=
+fi
 DC_KEY_GROUP=backscatter
 DC_USERS="alice@example.com bob@example.com carol@example.com"
 DC_PASSWORD=secret
@@ -83,11 +96,29 @@ dc_init() {
 		"$DC_DIR/modules/sieve"
 	# Module dirs take one directory each: farm the system modules and
 	# ours side by side
-	for so in /usr/lib/dovecot/modules/*.so \
-		  /usr/lib/dovecot/modules/sieve/*.so; do
+	for so in "$DC_SYSTEM_MODULES"/*.so "$DC_SYSTEM_MODULES"/sieve/*.so; do
 		[ -e "$so" ] || continue
-		ln -s "$so" "$DC_DIR/modules/${so#/usr/lib/dovecot/modules/}"
+		ln -s "$so" "$DC_DIR/modules/${so#"$DC_SYSTEM_MODULES"/}"
 	done
+	if [ "$DC_INSTALLED" = yes ]; then
+		dc_check_installed_modules || return 1
+	else
+		dc_copy_built_modules || return 1
+	fi
+
+	: > "$DC_DIR/users"
+	for user in $DC_USERS; do
+		echo "$user:{PLAIN}$DC_PASSWORD::::::" >> "$DC_DIR/users"
+		dc_make_home "$user"
+	done
+
+	dc_write_config
+}
+
+# The modules of the build tree, next to the system's
+dc_copy_built_modules() {
+	local so
+
 	so=$BUILD_DIR/sieve-ext/.libs/lib90_sieve_backscatter_plugin.so
 	[ -f "$so" ] || { echo "dc_init: $so not built" >&2; return 1; }
 	dc_check_settings_module || return 1
@@ -103,14 +134,19 @@ dc_init() {
 		cp "$BUILD_DIR/plugin/submission/.libs/lib10_backscatter_submission_plugin.so" \
 			"$DC_DIR/modules/"
 	fi
+}
 
-	: > "$DC_DIR/users"
-	for user in $DC_USERS; do
-		echo "$user:{PLAIN}$DC_PASSWORD::::::" >> "$DC_DIR/users"
-		dc_make_home "$user"
+# DC_INSTALLED=yes: ours are among the system's modules, linked by dc_init
+dc_check_installed_modules() {
+	local so
+
+	for so in sieve/lib90_sieve_backscatter_plugin.so \
+		  lib10_backscatter_lmtp_plugin.so \
+		  lib10_backscatter_submission_plugin.so; do
+		[ -f "$DC_DIR/modules/$so" ] && continue
+		echo "dc_init: $DC_SYSTEM_MODULES/$so is not installed" >&2
+		return 1
 	done
-
-	dc_write_config
 }
 
 # Writes dovecot.conf from the template for the installed Dovecot version,
@@ -123,7 +159,7 @@ dc_write_config() {
 		# Dovecot 2.3 cannot append to a list: add editheader, for
 		# the tests' own bookkeeping, to the snippet's line
 		sed 's/^\(  sieve_extensions = .*+vnd\.backscatter\)$/\1 +editheader/' \
-			"$DC_TOP/conf.d/2.3/90-backscatter.conf" \
+			"${DC_SNIPPET_DIR:-$DC_TOP/conf.d/2.3}/90-backscatter.conf" \
 			> "$DC_DIR/90-backscatter.conf"
 		grep -q 'editheader' "$DC_DIR/90-backscatter.conf" || {
 			echo "dc_write_config: no sieve_extensions line in conf.d" >&2
@@ -131,7 +167,8 @@ dc_write_config() {
 		}
 		;;
 	2.4)
-		cp "$DC_TOP/conf.d/2.4/90-backscatter.conf" "$DC_DIR/"
+		cp "${DC_SNIPPET_DIR:-$DC_TOP/conf.d/2.4}/90-backscatter.conf" \
+			"$DC_DIR/"
 		;;
 	*)
 		echo "dc_write_config: Dovecot $version is not supported" >&2
@@ -229,7 +266,7 @@ dc_check_settings_module() {
 # mail_access_groups; users' own processes do not). Writes a bs1 and a
 # prvs key with "backscatter keygen" and sets DC_KEY_FILE.
 dc_make_keys() {
-	local cli=$BUILD_DIR/cli/backscatter
+	local cli=$DC_CLI
 
 	getent group "$DC_KEY_GROUP" >/dev/null || groupadd "$DC_KEY_GROUP"
 	mkdir -p "$DC_DIR/keys"

@@ -16,6 +16,8 @@ BS_PACKAGES_SPEED="libsisimai-perl python3-flufl.bounce"
 # python3 with python3-websocket, for the browser test
 BS_PACKAGES_ROUNDCUBE="php-cli php-cgi roundcube-core roundcube-plugins
 	roundcube-sqlite3 dovecot-imapd chromium python3-websocket"
+# The Debian package's build and lintian, and the man pages' check
+BS_PACKAGES_DEB="debhelper dpkg-dev lintian man-db groff-base"
 BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
 	dovecot-managesieved dovecot-submissiond sieve-connect swaks python3
 	binutils procps"
