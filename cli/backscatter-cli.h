@@ -1,7 +1,7 @@
 #ifndef BACKSCATTER_CLI_H
 #define BACKSCATTER_CLI_H
 
-/* The backscatter command-line tool: keygen, sign, verify and inspect,
+/* The backscatter command-line tool: keygen, keys, sign, verify and inspect,
    for admins and scripts, and the Postfix signer daemon (socketmap).
    Every verdict, tag and analysis comes from the engine, so the tool
    answers exactly as the Sieve extension and the LMTP plugin do. */
@@ -37,6 +37,7 @@ void cli_error(const char *fmt, ...) ATTR_FORMAT(1, 2);
 /* The commands. argv[0] is "backscatter <command>", for getopt's
    messages. Each returns an exit code. */
 int cli_keygen(int argc, char *argv[]);
+int cli_keys(int argc, char *argv[]);
 int cli_sign(int argc, char *argv[]);
 int cli_verify(int argc, char *argv[]);
 int cli_inspect(int argc, char *argv[]);

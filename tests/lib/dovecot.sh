@@ -18,7 +18,9 @@
 # DC_SUBMISSION=yes also starts the submission service on
 # DC_SUBMISSION_PORT with the backscatter_submission plugin, relaying to
 # 127.0.0.1:DC_RELAY_PORT, where the test runs its own SMTP server.
-# dc_make_keys sets up a key file as a deployment should.
+# DC_USERS, set before sourcing, names other users than alice, bob and
+# carol @example.com. dc_make_keys sets up a key file as a deployment
+# should.
 
 DC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
 DC_TOP=$(cd "$DC_LIB/../.." && pwd)
@@ -32,7 +34,7 @@ TEST_SCRIPTS=$DC_TOP/tests/integration/scripts
 : "${DC_LMTP_PLUGIN:=yes}"
 : "${DC_SUBMISSION:=no}"
 DC_KEY_GROUP=backscatter
-DC_USERS="alice@example.com bob@example.com carol@example.com"
+: "${DC_USERS:=alice@example.com bob@example.com carol@example.com}"
 DC_PASSWORD=secret
 DC_MAIL_USER=vmail
 
@@ -212,20 +214,25 @@ dc_check_settings_module() {
 	fi
 }
 
-# dc_make_keys: a key file as deployments should have it, root:backscatter
-# mode 0640, readable by delivery only (protocol lmtp gets the group with
-# mail_access_groups; users' own processes do not). Writes a bs1 and a
-# prvs key with "backscatter keygen" and sets DC_KEY_FILE.
+# dc_make_keys [KEYGEN-OPTIONS]...: a key file as deployments should have
+# it, root:backscatter mode 0640, readable by delivery only (protocol lmtp
+# gets the group with mail_access_groups; users' own processes do not).
+# Writes a key with "backscatter keygen" for each argument, a string of
+# keygen options ("--scheme prvs --domain a.example"); without arguments
+# a bs1 and a prvs key of every domain. Sets DC_KEY_FILE.
 dc_make_keys() {
-	local cli=$BUILD_DIR/cli/backscatter
+	local cli=$BUILD_DIR/cli/backscatter spec
 
 	getent group "$DC_KEY_GROUP" >/dev/null || groupadd "$DC_KEY_GROUP"
 	mkdir -p "$DC_DIR/keys"
 	chown "root:$DC_KEY_GROUP" "$DC_DIR/keys"
 	chmod 0750 "$DC_DIR/keys"
 	DC_KEY_FILE=$DC_DIR/keys/backscatter.keys
-	"$cli" keygen --scheme bs1 --add "$DC_KEY_FILE" 2>/dev/null &&
-	"$cli" keygen --scheme prvs --add "$DC_KEY_FILE" 2>/dev/null || return 1
+	[ $# -gt 0 ] || set -- "--scheme bs1" "--scheme prvs"
+	for spec in "$@"; do
+		# shellcheck disable=SC2086 # one word per option
+		"$cli" keygen $spec --add "$DC_KEY_FILE" 2>/dev/null || return 1
+	done
 	# Created long ago, so that tests can sign as of past days
 	sed -i -E 's/^(bs1|prvs) ([0-9]+) [0-9-]+ /\1 \2 2020-01-01 /' "$DC_KEY_FILE"
 	chown "root:$DC_KEY_GROUP" "$DC_KEY_FILE"

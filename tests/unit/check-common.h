@@ -23,6 +23,7 @@ Suite *bounce_analyzer_suite(void);
 Suite *bounce_decoders_suite(void);
 Suite *backscatter_settings_suite(void);
 Suite *backscatter_tag_suite(void);
+Suite *backscatter_domain_keys_suite(void);
 Suite *backscatter_socketmap_suite(void);
 Suite *backscatter_triage_suite(void);
 Suite *backscatter_properties_suite(void);

@@ -57,6 +57,7 @@ int main(void)
 	srunner_add_suite(runner, bounce_decoders_suite());
 	srunner_add_suite(runner, backscatter_settings_suite());
 	srunner_add_suite(runner, backscatter_tag_suite());
+	srunner_add_suite(runner, backscatter_domain_keys_suite());
 	srunner_add_suite(runner, backscatter_socketmap_suite());
 	srunner_add_suite(runner, backscatter_triage_suite());
 	srunner_add_suite(runner, backscatter_properties_suite());
