@@ -239,6 +239,43 @@ dc_make_keys() {
 	chmod 0640 "$DC_KEY_FILE"
 }
 
+# dc_metric NAME FILTER [FIELD]: a metric block of the stats service in
+# this Dovecot's syntax, its sub-metrics grouped by FIELD when given
+# (README, "Events and metrics"); for DC_EXTRA_CONFIG
+dc_metric() {
+	echo "metric $1 {"
+	echo "  filter = $2"
+	if [ -n "${3:-}" ]; then
+		case $(dc_version) in
+		2.3)	echo "  group_by = $3" ;;
+		*)	echo "  group_by $3 {"
+			echo "  }" ;;
+		esac
+	fi
+	echo "}"
+}
+
+# dc_stats_listener PORT: the stats service's OpenMetrics listener on
+# 127.0.0.1:PORT; for DC_EXTRA_CONFIG
+dc_stats_listener() {
+	local address=address
+	[ "$(dc_version)" = 2.3 ] || address=listen
+	cat <<EOF
+service stats {
+  inet_listener http {
+    $address = 127.0.0.1
+    port = $1
+  }
+}
+EOF
+}
+
+# dc_stats_dump: the stats service's metrics, as doveadm stats dump shows
+# them
+dc_stats_dump() {
+	doveadm -c "$DC_CONF" stats dump
+}
+
 # dc_restart SETTINGS: restart with other plugin settings
 dc_restart() {
 	dc_stop

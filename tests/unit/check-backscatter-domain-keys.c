@@ -3,15 +3,21 @@
 
 /* Unit tests of keys limited to domains (a hosting provider's tenants,
    backscatter-keys.h): the domains= field, ids shared across tenants,
-   signing and rotation per domain, and that one tenant's key forges
-   nothing for another. */
+   signing and rotation per domain, that one tenant's key forges nothing
+   for another, and the events that report verdicts and signing
+   (backscatter-events.h). */
 
 #include "lib.h"
 #include "str.h"
 #include "smtp-address.h"
+#include "event-filter.h"
 #include "backscatter-date.h"
 #include "backscatter-keys.h"
 #include "backscatter-verify.h"
+#include "backscatter-settings.h"
+#include "backscatter-signer.h"
+#include "backscatter-triage.h"
+#include "backscatter-events.h"
 #include "check-common.h"
 
 /* Three different 32-byte keys */
@@ -444,6 +450,193 @@ START_TEST(test_recipient_rule_per_domain)
 }
 END_TEST
 
+/*
+ * The signer and its event
+ */
+
+static struct backscatter_settings *
+signer_settings(pool_t pool, const char *sign_domains)
+{
+	struct backscatter_settings *set;
+	const char *error;
+
+	set = p_new(pool, struct backscatter_settings, 1);
+	*set = backscatter_default_settings;
+	set->sign_domains = sign_domains;
+	ck_assert_msg(backscatter_settings_check(set, pool, &error),
+		      "%s", error);
+	return set;
+}
+
+static const char *field(struct event *event, const char *name)
+{
+	return event_find_field_recursive_str(event, name);
+}
+
+/* Does the event match the filter, as a metric { filter } would? */
+static bool matches(struct event *event, const char *query)
+{
+	struct event_filter *filter = event_filter_create();
+	const struct failure_context ctx = { .type = LOG_TYPE_DEBUG };
+	const char *error;
+	bool ret;
+
+	ck_assert_msg(event_filter_parse(query, filter, &error) == 0,
+		      "%s: %s", query, error);
+	ret = event_filter_match(filter, event, &ctx);
+	event_filter_unref(&filter);
+	return ret;
+}
+
+START_TEST(test_signer_per_domain)
+{
+	pool_t pool = pool_alloconly_create("signer test", 1024);
+	struct backscatter_settings *set =
+		signer_settings(pool, "a.example b.example d.example");
+	struct backscatter_keyring *kr = keyring(TENANTS);
+	struct backscatter_signing signing;
+	struct event *parent = event_create(NULL), *event;
+
+	ck_assert_int_eq(backscatter_signer_sign(set, kr,
+		address("bob@b.example"), AT(DAY0), &signing),
+		BACKSCATTER_SIGNER_SIGNED);
+	ck_assert_uint_eq(signing.key_id, 0);
+	verify(kr, t_strconcat(signing.tagged->localpart, "@",
+			       signing.tagged->domain, NULL), DAY0,
+	       BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
+	event = backscatter_signed_event_create(parent,
+		BACKSCATTER_SIGNER_SUBMISSION, address("bob@B.example"),
+		&signing);
+	ck_assert(matches(event, "event=backscatter_signed AND "
+			  "scheme=bs1 AND domain=b.example"));
+	ck_assert(!matches(event, "event=backscatter_verdict"));
+	ck_assert_str_eq(field(event, "signer"), "submission");
+	ck_assert_str_eq(field(event, "scheme"), "bs1");
+	ck_assert_str_eq(field(event, "form"), "subaddress");
+	ck_assert_str_eq(field(event, "key_id"), "0");
+	ck_assert_str_eq(field(event, "domain"), "b.example");
+	ck_assert_ptr_null(field(event, "unsigned_reason"));
+	event_unref(&event);
+
+	/* a sign domain without a key of its own: not signed, and said */
+	ck_assert_int_eq(backscatter_signer_sign(set, kr,
+		address("dave@d.example"), AT(DAY0), &signing),
+		BACKSCATTER_SIGNER_FAILED);
+	ck_assert_ptr_null(signing.tagged);
+	ck_assert_str_eq(signing.unsigned_reason, "no_key");
+	event = backscatter_signed_event_create(parent,
+		BACKSCATTER_SIGNER_SOCKETMAP, address("dave@d.example"),
+		&signing);
+	ck_assert_str_eq(field(event, "unsigned_reason"), "no_key");
+	ck_assert_str_eq(field(event, "signer"), "socketmap");
+	ck_assert_ptr_null(field(event, "scheme"));
+	event_unref(&event);
+
+	/* the other reasons, one token each */
+	ck_assert_int_eq(backscatter_signer_sign(set, kr, NULL, AT(DAY0),
+		&signing), BACKSCATTER_SIGNER_SKIPPED);
+	ck_assert_str_eq(signing.unsigned_reason, "null_sender");
+	ck_assert_int_eq(backscatter_signer_sign(set, kr,
+		address("carol@c.example"), AT(DAY0), &signing),
+		BACKSCATTER_SIGNER_SKIPPED);
+	ck_assert_str_eq(signing.unsigned_reason, "not_sign_domain");
+	ck_assert_int_eq(backscatter_signer_sign(set, kr,
+		address("alice+bs1=aaaaaaaaaaaaaaaaa@a.example"), AT(DAY0),
+		&signing), BACKSCATTER_SIGNER_SKIPPED);
+	ck_assert_str_eq(signing.unsigned_reason, "already_tagged");
+	ck_assert_int_eq(backscatter_signer_sign(set, kr,
+		address("alice+bs1=x@a.example"), AT(DAY0), &signing),
+		BACKSCATTER_SIGNER_SKIPPED);
+	ck_assert_str_eq(signing.unsigned_reason, "malformed_tag");
+	ck_assert_int_eq(backscatter_signer_sign(set, kr,
+		address("a.b..c@a.example"), AT(DAY0), &signing),
+		BACKSCATTER_SIGNER_UNSIGNED);
+	ck_assert_str_eq(signing.unsigned_reason, "untaggable");
+
+	event_unref(&parent);
+	backscatter_keyring_free(&kr);
+	pool_unref(&pool);
+}
+END_TEST
+
+START_TEST(test_verdict_event)
+{
+	struct backscatter_keyring *kr = keyring(TENANTS);
+	struct event *parent = event_create(NULL), *event;
+	struct backscatter_verification result;
+	const char *tag = sign(kr, BACKSCATTER_SCHEME_PRVS, "alice@a.example",
+			       DAY0);
+
+	backscatter_verify(kr, &tag_set, address(tag), AT(DAY0),
+			   pool_datastack_create(), &result);
+	event = backscatter_verdict_event_create(parent,
+		BACKSCATTER_TRIAGE_LEGITIMATE,
+		BACKSCATTER_TRIAGE_CAUSE_TAG_VALID, &result, NULL,
+		address(tag), BACKSCATTER_STAGE_SIEVE);
+	ck_assert(matches(event, "event=backscatter_verdict AND "
+			  "verdict=legitimate AND key_id=1"));
+	ck_assert(!matches(event, "event=backscatter_verdict AND "
+			   "verdict=bogus"));
+	ck_assert_str_eq(field(event, "verdict"), "legitimate");
+	ck_assert_str_eq(field(event, "cause"), "tag_valid");
+	ck_assert_str_eq(field(event, "returnpath"), "valid");
+	ck_assert_str_eq(field(event, "scheme"), "prvs");
+	ck_assert_str_eq(field(event, "key_id"), "1");
+	ck_assert_str_eq(field(event, "domain"), "a.example");
+	ck_assert_str_eq(field(event, "stage"), "sieve");
+	/* no report: no kind, no reason */
+	ck_assert_ptr_null(field(event, "kind"));
+	ck_assert_ptr_null(field(event, "reason"));
+	event_unref(&event);
+
+	/* a message that is no bounce: no tag verdict either */
+	event = backscatter_verdict_event_create(parent,
+		BACKSCATTER_TRIAGE_NONE, BACKSCATTER_TRIAGE_CAUSE_NOT_BOUNCE,
+		NULL, NULL, NULL, BACKSCATTER_STAGE_SIEVE);
+	ck_assert_str_eq(field(event, "verdict"), "none");
+	ck_assert_str_eq(field(event, "cause"), "not_bounce");
+	ck_assert_ptr_null(field(event, "returnpath"));
+	ck_assert_ptr_null(field(event, "key_id"));
+	ck_assert_ptr_null(field(event, "domain"));
+	event_unref(&event);
+
+	/* a malformed tag: the verdict, but no scheme or key id */
+	backscatter_verify(kr, &tag_set, address("alice+bs1=x@a.example"),
+			   AT(DAY0), pool_datastack_create(), &result);
+	event = backscatter_verdict_event_create(parent,
+		BACKSCATTER_TRIAGE_BOGUS, BACKSCATTER_TRIAGE_CAUSE_TAG_FORGED,
+		&result, NULL, address("alice@a.example"),
+		BACKSCATTER_STAGE_LMTP);
+	ck_assert_str_eq(field(event, "returnpath"), "forged");
+	ck_assert_ptr_null(field(event, "scheme"));
+	ck_assert_ptr_null(field(event, "key_id"));
+	ck_assert_str_eq(field(event, "stage"), "lmtp");
+	event_unref(&event);
+
+	event_unref(&parent);
+	backscatter_keyring_free(&kr);
+}
+END_TEST
+
+START_TEST(test_triage_cause_names)
+{
+	unsigned int cause;
+
+	/* every cause has a token, and no two share one */
+	for (cause = BACKSCATTER_TRIAGE_CAUSE_NOT_BOUNCE;
+	     cause <= BACKSCATTER_TRIAGE_CAUSE_NOT_SIGN_DOMAIN; cause++) {
+		const char *name = backscatter_triage_cause_to_str(cause);
+		unsigned int other;
+
+		ck_assert_ptr_nonnull(name);
+		for (other = 0; other < cause; other++) {
+			ck_assert_str_ne(name,
+				backscatter_triage_cause_to_str(other));
+		}
+	}
+}
+END_TEST
+
 Suite *backscatter_domain_keys_suite(void)
 {
 	Suite *s = suite_create("backscatter-domain-keys");
@@ -464,5 +657,10 @@ Suite *backscatter_domain_keys_suite(void)
 	tcase_add_test(tc, test_recipient_rule_per_domain);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("events");
+	tcase_add_test(tc, test_signer_per_domain);
+	tcase_add_test(tc, test_verdict_event);
+	tcase_add_test(tc, test_triage_cause_names);
+	suite_add_tcase(s, tc);
 	return s;
 }
