@@ -56,6 +56,7 @@ struct cli_key_line {
 static const struct option cli_keygen_options[] = {
 	{ "scheme", required_argument, NULL, 's' },
 	{ "domain", required_argument, NULL, 'd' },
+	{ "created", required_argument, NULL, 'c' },
 	{ "add", required_argument, NULL, 'a' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -453,7 +454,7 @@ int cli_keygen(int argc, char *argv[])
 	int c, ret;
 
 	t_array_init(&domains, 4);
-	while ((c = getopt_long(argc, argv, "s:d:a:h", cli_keygen_options,
+	while ((c = getopt_long(argc, argv, "s:d:c:a:h", cli_keygen_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -466,6 +467,16 @@ int cli_keygen(int argc, char *argv[])
 		case 'd':
 			if (cli_keygen_add_domains(&domains, optarg) < 0)
 				return CLI_EXIT_ERROR;
+			break;
+		case 'c':
+			/* A key that signs from a later day: every server
+			   can have it (it verifies at once) before any
+			   signs with it */
+			if (!backscatter_day_parse(optarg, &today)) {
+				return cli_usage_error("keygen", "--created: "
+					"'%s' is not a date YYYY-MM-DD",
+					str_sanitize(optarg, 64));
+			}
 			break;
 		case 'a':
 			add_path = optarg;

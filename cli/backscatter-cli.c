@@ -25,8 +25,8 @@ static const struct cli_command {
 } cli_commands[] = {
 	{
 		.name = "keygen",
-		.synopsis = "[--scheme bs1|prvs] [--domain DOMAIN]... "
-			"[--add FILE]",
+		.synopsis = "[--scheme bs1|prvs] [--domain DOMAIN]...\n"
+			"         [--created YYYY-MM-DD] [--add FILE]",
 		.help =
 "Makes a new key and prints it as a key file line. With --add, appends\n"
 "it to FILE instead (created mode 0600 if missing) with the lowest key\n"
@@ -38,6 +38,9 @@ static const struct cli_command {
 "  -d, --domain DOMAIN    limit the key to DOMAIN (repeat, or separate\n"
 "                         with commas, for several); without it the\n"
 "                         key serves every domain\n"
+"  -c, --created DATE     the key's created date (default today): it\n"
+"                         verifies at once but signs only from then on,\n"
+"                         so that every server can have it first\n"
 "  -a, --add FILE         append the key to the key file FILE\n",
 		.run = cli_keygen,
 	},

@@ -94,6 +94,19 @@ is "$rc" 0 "keys list exits 0"
 is "$(echo "$out" | cut -f1,2,6 | tr '\n' ,)" \
 	"bs1${tab}0$tab*,bs1${tab}1$tab*,prvs${tab}0$tab*,bs1${tab}2$tab*," \
 	"... one line per key, \"*\" for a key of every domain"
+# A key for later: every server can have it before any signs with it
+later=$T/later-keys
+"$BS" keygen --add "$later" 2>/dev/null
+"$BS" keygen --created "$(day '+3 days')" --add "$later" 2>/dev/null
+is "$("$BS" keys list -k "$later" | cut -f2,3,5 | tr '\n' ,)" \
+	"0$tab$today${tab}signing,1$tab$(day '+3 days')${tab}future," \
+	"keygen --created: a key that signs from a later day is \"future\""
+like "$("$BS" sign -k "$later" alice@example.com)" '^alice\+bs1=a' \
+	"... key 0 signs today"
+like "$("$BS" sign -k "$later" --now "$(day '+3 days')" alice@example.com)" \
+	'^alice\+bs1=b' "... key 1 from its day on"
+run "$BS" keygen --created 2030-02-30
+is "$rc:$out" "2:" "keygen --created with an impossible date: exit 2, no key"
 run "$BS" keys list
 is "$rc" 2 "keys list without a key file: exit 2"
 run "$BS" keys frobnicate
