@@ -924,11 +924,15 @@ START_TEST(test_key_cache_states)
 {
 	char dir[] = "/tmp/backscatter-key-cache.XXXXXX";
 	struct event *event = event_create(NULL);
+	failure_callback_t *fatal, *error, *info, *debug;
 	const char *path;
 	unsigned int i;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	path = t_strconcat(dir, "/keys", NULL);
+	/* restored at the end: with CK_FORK=no (the sanitizer run) the
+	   tests after this one log through the same handlers */
+	i_get_failure_handlers(&fatal, &error, &info, &debug);
 	i_set_error_handler(key_cache_log_counter);
 	i_set_info_handler(key_cache_log_counter);
 	key_cache_errors = key_cache_infos = 0;
@@ -968,8 +972,8 @@ START_TEST(test_key_cache_states)
 	ck_assert_ptr_null(backscatter_key_cache_get("", event));
 	ck_assert_uint_eq(key_cache_errors, 4);
 
-	i_set_error_handler(NULL);
-	i_set_info_handler(NULL);
+	i_set_error_handler(error);
+	i_set_info_handler(info);
 	backscatter_key_cache_deinit();
 	event_unref(&event);
 	i_unlink(path);
