@@ -392,7 +392,7 @@ parse_key_line(struct backscatter_keyring *keyring,
    own in guarded memory. */
 static unsigned int count_prvs_lines(const char *text)
 {
-	enum backscatter_scheme scheme;
+	const char *name = backscatter_schemes[BACKSCATTER_SCHEME_PRVS].name;
 	unsigned int count = 0;
 	const char *p = text;
 	size_t len;
@@ -400,10 +400,9 @@ static unsigned int count_prvs_lines(const char *text)
 	while (*p != '\0') {
 		while (*p == ' ' || *p == '\t')
 			p++;
+		/* as backscatter_scheme_from_str() reads the field */
 		len = strcspn(p, " \t\r\n");
-		if (len > 0 &&
-		    backscatter_scheme_from_str(t_strndup(p, len), &scheme) &&
-		    scheme == BACKSCATTER_SCHEME_PRVS)
+		if (len == strlen(name) && strncasecmp(p, name, len) == 0)
 			count++;
 		p = strchr(p, '\n');
 		if (p == NULL)
