@@ -107,10 +107,29 @@ cli_sign_address(struct cli_tag_context *ctx, enum backscatter_scheme scheme,
 		printf("%s\n", smtp_address_encode(tagged));
 		return TRUE;
 	}
-	/* The signing key was checked before: ret < 0 cannot happen, but
-	   if it did, the address would still stay unsigned */
+	/* ret < 0: no key serves the address's domain (per-domain keys);
+	   it stays unsigned like any other */
 	printf("%s\n", str_sanitize(arg, SIZE_MAX));
 	cli_error("%s: left unsigned: %s", str_sanitize(arg, 256), reason);
+	return FALSE;
+}
+
+/* Is a key of the scheme active that day, for any domain? Without one
+   the key file is the problem; without one for an address's domain,
+   that address is (it stays unsigned). */
+static bool
+cli_keyring_has_active_key(const struct backscatter_keyring *keyring,
+			   enum backscatter_scheme scheme, unsigned int today)
+{
+	const struct backscatter_key *keys;
+	unsigned int i, count;
+
+	keys = backscatter_keyring_keys(keyring, &count);
+	for (i = 0; i < count; i++) {
+		if (keys[i].scheme == scheme && keys[i].created_day <= today &&
+		    (keys[i].retired_day == 0 || today < keys[i].retired_day))
+			return TRUE;
+	}
 	return FALSE;
 }
 
@@ -173,8 +192,8 @@ int cli_sign(int argc, char *argv[])
 		cli_error("no key file: give -k KEYFILE, or -c CONFIG with "
 			  "backscatter_key_file set");
 		ret = CLI_EXIT_ERROR;
-	} else if (backscatter_keyring_signing_key(ctx.keyring, scheme,
-			backscatter_day_of(opts.now)) == NULL) {
+	} else if (!cli_keyring_has_active_key(ctx.keyring, scheme,
+					       backscatter_day_of(opts.now))) {
 		cli_error("%s: no active %s key to sign with", ctx.key_file,
 			  backscatter_scheme_to_str(scheme));
 		ret = CLI_EXIT_ERROR;

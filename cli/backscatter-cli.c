@@ -26,19 +26,45 @@ static const struct cli_command {
 } cli_commands[] = {
 	{
 		.name = "keygen",
-		.synopsis = "[--scheme bs1|prvs] [--add FILE] [--created YYYY-MM-DD]",
+		.synopsis = "[--scheme bs1|prvs] [--domain DOMAIN]...\n"
+			"         [--created YYYY-MM-DD] [--add FILE]",
 		.help =
 "Makes a new key and prints it as a key file line. With --add, appends\n"
 "it to FILE instead (created mode 0600 if missing) with the lowest key\n"
-"id the file does not use yet, and prints no key material.\n"
+"id the file does not use yet for these domains, and prints no key\n"
+"material. With --domain the key serves only those domains: it signs\n"
+"their senders and verifies their tags, and no other domain's.\n"
 "\n"
-"  -s, --scheme bs1|prvs       the key's scheme (default bs1)\n"
-"  -a, --add FILE              append the key to the key file FILE\n"
-"  -d, --created YYYY-MM-DD    the key's created date (default today): it\n"
-"                              verifies at once, but signs only from that\n"
-"                              day on; date it ahead to copy the file to\n"
-"                              every host before the key signs anywhere\n",
+"  -s, --scheme bs1|prvs  the key's scheme (default bs1)\n"
+"  -d, --domain DOMAIN    limit the key to DOMAIN (repeat, or separate\n"
+"                         with commas, for several); without it the\n"
+"                         key serves every domain\n"
+"  -c, --created DATE     the key's created date (default today): it\n"
+"                         verifies at once but signs only from then on,\n"
+"                         so that every server can have it first\n"
+"  -a, --add FILE         append the key to the key file FILE\n",
 		.run = cli_keygen,
+	},
+	{
+		.name = "keys",
+		.synopsis =
+			"list [-k KEYFILE] [-c CONFIG] [--now YYYY-MM-DD] "
+			"[--json]",
+		.help =
+"Lists the keys of the key file, one per line, never their secrets:\n"
+"  scheme<TAB>id<TAB>created<TAB>retired<TAB>state<TAB>domains\n"
+"with \"-\" for no retired date and \"*\" for a key of every domain.\n"
+"States: signing (it signs for its domains, or for those without a key\n"
+"of their own), active (a newer key signs), future (created later),\n"
+"retired (verifies the tags it made), expired (verifies nothing any\n"
+"more; its line may be removed).\n"
+"\n"
+"  -k, --key-file KEYFILE  the key file (overrides backscatter_key_file)\n"
+"  -c, --config CONFIG     read backscatter_* settings from this Dovecot\n"
+"                          configuration file (through doveconf)\n"
+"  -n, --now YYYY-MM-DD    the states as on that day\n"
+"  -j, --json              print one JSON object per key instead\n",
+		.run = cli_keys,
 	},
 	{
 		.name = "sign",
@@ -167,7 +193,8 @@ static const struct cli_command {
 
 static const char cli_exit_help[] =
 "Exit status: 0 when every address is valid (verify) or signed (sign),\n"
-"the key was made (keygen) or every file was read (inspect); 1 otherwise;\n"
+"the key was made (keygen), the keys listed (keys) or every file was\n"
+"read (inspect); 1 otherwise;\n"
 "2 on usage, configuration or key file errors, or when a file could not\n"
 "be read (inspect).\n";
 

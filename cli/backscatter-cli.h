@@ -1,9 +1,9 @@
 #ifndef BACKSCATTER_CLI_H
 #define BACKSCATTER_CLI_H
 
-/* The backscatter command-line tool: keygen, sign, verify and inspect,
-   for admins and scripts, and the Postfix daemons: the signer (socketmap)
-   and the policy service (policy).
+/* The backscatter command-line tool: keygen, keys, sign, verify and
+   inspect, for admins and scripts, and the Postfix daemons: the signer
+   (socketmap) and the policy service (policy).
    Every verdict, tag and analysis comes from the engine, so the tool
    answers exactly as the Sieve extension and the LMTP plugin do. */
 
@@ -38,6 +38,7 @@ void cli_error(const char *fmt, ...) ATTR_FORMAT(1, 2);
 /* The commands. argv[0] is "backscatter <command>", for getopt's
    messages. Each returns an exit code. */
 int cli_keygen(int argc, char *argv[]);
+int cli_keys(int argc, char *argv[]);
 int cli_sign(int argc, char *argv[]);
 int cli_verify(int argc, char *argv[]);
 int cli_inspect(int argc, char *argv[]);

@@ -9,6 +9,7 @@
 #include "backscatter-date.h"
 #include "backscatter-keys.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -17,13 +18,15 @@
 /* What is secret -- the key material and the prvs HMAC states prepared
    from it -- lives in libsodium's guarded memory: locked where the
    limits allow, excluded from core dumps, wiped when freed. The rest
-   (the key list, which only points into it) is ordinary memory. */
+   (the key list, its dates and domains, which only points into it) is
+   ordinary memory. */
 struct keyring_secrets {
-	/* One per prvs key id */
-	struct hmac_context prvs_hmac[BACKSCATTER_PRVS_KEY_ID_COUNT];
+	/* All key material, in one place: after the HMAC states */
+	unsigned char *material;
 	size_t material_size, material_used;
-	/* All key material, in one place */
-	unsigned char material[];
+	unsigned int prvs_hmac_count, prvs_hmac_used;
+	/* One per prvs line of the file: ids repeat across domains */
+	struct hmac_context prvs_hmac[];
 };
 
 struct backscatter_keyring {
@@ -31,6 +34,9 @@ struct backscatter_keyring {
 	ARRAY(struct backscatter_key) keys;
 	struct keyring_secrets *secrets;
 };
+
+/* The optional field before the key that limits it to domains */
+#define BACKSCATTER_KEY_DOMAINS_FIELD "domains="
 
 struct key_line_parser {
 	const char *name;
@@ -121,6 +127,7 @@ parse_material(struct backscatter_keyring *keyring,
 {
 	size_t len = strlen(material);
 	unsigned char decoded[BACKSCATTER_BS1_KEY_SIZE + 3];
+	struct hmac_context *hmac;
 	buffer_t buf;
 	int ret = 0;
 
@@ -156,10 +163,12 @@ parse_material(struct backscatter_keyring *keyring,
 		key->material_size = len;
 		key->material = keyring_store_secret(keyring, len);
 		memcpy((void *)key->material, material, len);
-		i_assert(key->id < N_ELEMENTS(keyring->secrets->prvs_hmac));
-		backscatter_prvs_mac_prepare(key->material, len,
-			&keyring->secrets->prvs_hmac[key->id]);
-		key->prvs_hmac = &keyring->secrets->prvs_hmac[key->id];
+		i_assert(keyring->secrets->prvs_hmac_used <
+			 keyring->secrets->prvs_hmac_count);
+		hmac = &keyring->secrets->prvs_hmac[
+			keyring->secrets->prvs_hmac_used++];
+		backscatter_prvs_mac_prepare(key->material, len, hmac);
+		key->prvs_hmac = hmac;
 		break;
 	case BACKSCATTER_SCHEME_COUNT:
 		i_unreached();
@@ -186,14 +195,142 @@ parse_day_field(struct key_line_parser *parser, const char *field,
 	return 0;
 }
 
+bool backscatter_key_domain_is_valid(const char *domain,
+				     const char **error_r)
+{
+	const unsigned char *p;
+	size_t len = strlen(domain), label_len = 0;
+
+	if (len == 0) {
+		*error_r = "empty domain";
+		return FALSE;
+	}
+	if (len > BACKSCATTER_KEY_DOMAIN_MAX_LENGTH) {
+		*error_r = t_strdup_printf("domain longer than %u octets",
+					   BACKSCATTER_KEY_DOMAIN_MAX_LENGTH);
+		return FALSE;
+	}
+	if (strchr(domain, '@') != NULL) {
+		*error_r = "give the domain without an @";
+		return FALSE;
+	}
+	for (p = (const unsigned char *)domain; ; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (label_len == 0) {
+				*error_r = "empty label (two dots, or a dot "
+					"at the start or end)";
+				return FALSE;
+			}
+			if (label_len > 63) {
+				*error_r = "label longer than 63 octets";
+				return FALSE;
+			}
+			if (*p == '\0')
+				break;
+			label_len = 0;
+		} else if (i_isalnum(*p) || *p == '-' || *p >= 0x80) {
+			label_len++;
+		} else {
+			*error_r = t_strdup_printf(
+				"'%c' is no character of a domain name", *p);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* Parses "domains=a.example,b.example" into a lower-cased,
+   NULL-terminated list from the keyring's pool */
+static int
+parse_domains_field(struct backscatter_keyring *keyring,
+		    struct key_line_parser *parser, const char *value,
+		    const char *const **domains_r, const char **error_r)
+{
+	ARRAY_TYPE(const_string) domains;
+	const char *const *names, *domain, *const *other, *error;
+
+	if (*value == '\0') {
+		return line_error(parser, error_r,
+				  "domains=: no domain given");
+	}
+	names = t_strsplit(value, ",");
+	p_array_init(&domains, keyring->pool, str_array_length(names) + 1);
+	for (; *names != NULL; names++) {
+		domain = p_strdup(keyring->pool, t_str_lcase(*names));
+		if (!backscatter_key_domain_is_valid(domain, &error)) {
+			return line_error(parser, error_r,
+				"domains=: '%s': %s", domain, error);
+		}
+		array_foreach(&domains, other) {
+			if (strcmp(*other, domain) == 0) {
+				return line_error(parser, error_r,
+					"domains=: %s is listed twice",
+					domain);
+			}
+		}
+		array_push_back(&domains, &domain);
+	}
+	array_append_zero(&domains);
+	*domains_r = array_front(&domains);
+	return 0;
+}
+
+/* Do the two keys serve a domain in common? A key without domains serves
+   them all. */
+static bool
+keys_share_domain(const struct backscatter_key *a,
+		  const struct backscatter_key *b)
+{
+	const char *const *da, *const *db;
+
+	if (a->domains == NULL || b->domains == NULL)
+		return TRUE;
+	for (da = a->domains; *da != NULL; da++) {
+		for (db = b->domains; *db != NULL; db++) {
+			if (strcmp(*da, *db) == 0)
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* A tag's key id must name one key for the domain of its address: an id
+   repeats only among keys with no domain in common */
+static int
+check_key_id_unique(struct backscatter_keyring *keyring,
+		    struct key_line_parser *parser,
+		    const struct backscatter_key *key, const char **error_r)
+{
+	const struct backscatter_scheme_def *def =
+		&backscatter_schemes[key->scheme];
+	const struct backscatter_key *other;
+
+	array_foreach(&keyring->keys, other) {
+		if (other->scheme != key->scheme || other->id != key->id ||
+		    !keys_share_domain(key, other))
+			continue;
+		if (key->domains == NULL && other->domains == NULL) {
+			return line_error(parser, error_r,
+				"%s key %u is already defined on line %u",
+				def->name, key->id, other->line);
+		}
+		return line_error(parser, error_r,
+			"%s key %u is already defined on line %u for a "
+			"domain this key serves too (an id repeats only "
+			"among keys limited to domains=, with no domain "
+			"in common)", def->name, key->id, other->line);
+	}
+	return 0;
+}
+
 static int
 parse_key_line(struct backscatter_keyring *keyring,
 	       struct key_line_parser *parser, const char **error_r)
 {
 	const struct backscatter_scheme_def *def;
-	const struct backscatter_key *other;
 	struct backscatter_key key;
 	const char *field;
+	char *p;
 	unsigned int id;
 
 	i_zero(&key);
@@ -216,13 +353,6 @@ parse_key_line(struct backscatter_keyring *keyring,
 			def->name, def->key_id_count - 1);
 	}
 	key.id = id;
-	array_foreach(&keyring->keys, other) {
-		if (other->scheme == key.scheme && other->id == key.id) {
-			return line_error(parser, error_r,
-				"%s key %u is already defined on line %u",
-				def->name, key.id, other->line);
-		}
-	}
 
 	if (parse_day_field(parser, next_field(parser), "created", FALSE,
 			    &key.created_day, error_r) < 0 ||
@@ -233,11 +363,53 @@ parse_key_line(struct backscatter_keyring *keyring,
 		return line_error(parser, error_r,
 			"retired date is before the created date");
 	}
+
+	/* An optional domains= before the key: a key has no spaces in
+	   base64, but a prvs secret may, so the key is the rest of the
+	   line and the field must come first */
+	p = parser->p;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncmp(p, BACKSCATTER_KEY_DOMAINS_FIELD,
+		    strlen(BACKSCATTER_KEY_DOMAINS_FIELD)) == 0) {
+		field = next_field(parser);
+		if (parse_domains_field(keyring, parser,
+				field + strlen(BACKSCATTER_KEY_DOMAINS_FIELD),
+				&key.domains, error_r) < 0)
+			return -1;
+	}
+	if (check_key_id_unique(keyring, parser, &key, error_r) < 0)
+		return -1;
 	if (parse_material(keyring, parser, &key, rest_of_line(parser),
 			   error_r) < 0)
 		return -1;
 	array_push_back(&keyring->keys, &key);
 	return 0;
+}
+
+/* How many lines of text (NUL-terminated) may define a prvs key: those
+   whose first field names the scheme. Each gets an HMAC state of its
+   own in guarded memory. */
+static unsigned int count_prvs_lines(const char *text)
+{
+	const char *name = backscatter_schemes[BACKSCATTER_SCHEME_PRVS].name;
+	unsigned int count = 0;
+	const char *p = text;
+	size_t len;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		/* as backscatter_scheme_from_str() reads the field */
+		len = strcspn(p, " \t\r\n");
+		if (len == strlen(name) && strncasecmp(p, name, len) == 0)
+			count++;
+		p = strchr(p, '\n');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return count;
 }
 
 int backscatter_keyring_parse(const char *name, const void *data,
@@ -249,7 +421,8 @@ int backscatter_keyring_parse(const char *name, const void *data,
 	struct keyring_secrets *secrets;
 	struct key_line_parser parser;
 	char *text, *line, *next;
-	size_t alloc_size;
+	size_t alloc_size, hmac_size;
+	unsigned int prvs_count;
 	int ret = 0;
 
 	if (size > BACKSCATTER_KEY_FILE_MAX_SIZE) {
@@ -262,32 +435,35 @@ int backscatter_keyring_parse(const char *name, const void *data,
 		return -1;
 	}
 
-	/* Key material is never longer than the file that holds it */
-	/* sodium_malloc() puts the end of the block against its guard
-	   page: only a size that is a multiple of the alignment gives an
-	   aligned start */
-	alloc_size = (sizeof(*secrets) + size + 1 + 15) & ~(size_t)15;
-	if (sodium_init() < 0 ||
-	    (secrets = sodium_malloc(alloc_size)) == NULL) {
-		*error_r = t_strdup_printf("%s: no memory for keys", name);
-		return -1;
-	}
-	memset(secrets, 0, sizeof(*secrets));
-	secrets->material_size = size + 1;
-	keyring = i_new(struct backscatter_keyring, 1);
-	keyring->secrets = secrets;
-	keyring->pool = pool_alloconly_create("backscatter keyring", 1024);
-	p_array_init(&keyring->keys, keyring->pool, 8);
-
 	/* A private, NUL-terminated copy to split in place */
-	text = sodium_malloc(size + 1);
-	if (text == NULL) {
-		backscatter_keyring_free(&keyring);
+	if (sodium_init() < 0 || (text = sodium_malloc(size + 1)) == NULL) {
 		*error_r = t_strdup_printf("%s: no memory for keys", name);
 		return -1;
 	}
 	memcpy(text, data, size);
 	text[size] = '\0';
+
+	/* Key material is never longer than the file that holds it */
+	/* sodium_malloc() puts the end of the block against its guard
+	   page: only a size that is a multiple of the alignment gives an
+	   aligned start */
+	prvs_count = count_prvs_lines(text);
+	hmac_size = prvs_count * sizeof(struct hmac_context);
+	alloc_size = (sizeof(*secrets) + hmac_size + size + 1 + 15) &
+		~(size_t)15;
+	if ((secrets = sodium_malloc(alloc_size)) == NULL) {
+		sodium_free(text);
+		*error_r = t_strdup_printf("%s: no memory for keys", name);
+		return -1;
+	}
+	memset(secrets, 0, sizeof(*secrets) + hmac_size);
+	secrets->prvs_hmac_count = prvs_count;
+	secrets->material = (unsigned char *)&secrets->prvs_hmac[prvs_count];
+	secrets->material_size = size + 1;
+	keyring = i_new(struct backscatter_keyring, 1);
+	keyring->secrets = secrets;
+	keyring->pool = pool_alloconly_create("backscatter keyring", 1024);
+	p_array_init(&keyring->keys, keyring->pool, 8);
 
 	i_zero(&parser);
 	parser.name = name;
@@ -299,7 +475,9 @@ int backscatter_keyring_parse(const char *name, const void *data,
 			line[strlen(line) - 1] = '\0';
 		parser.line++;
 		parser.p = line;
-		ret = parse_key_line(keyring, &parser, error_r);
+		T_BEGIN {
+			ret = parse_key_line(keyring, &parser, error_r);
+		} T_END_PASS_STR_IF(ret < 0, error_r);
 	}
 	sodium_free(text);
 
@@ -432,32 +610,87 @@ static bool key_is_active(const struct backscatter_key *key,
 }
 
 const struct backscatter_key *
-backscatter_keyring_signing_key(const struct backscatter_keyring *keyring,
-				enum backscatter_scheme scheme,
-				unsigned int today)
+backscatter_keyring_keys(const struct backscatter_keyring *keyring,
+			 unsigned int *count_r)
 {
-	const struct backscatter_key *key, *newest = NULL;
+	return array_get(&keyring->keys, count_r);
+}
+
+bool backscatter_key_serves_domain(const struct backscatter_key *key,
+				   const char *domain)
+{
+	const char *const *d;
+
+	if (key->domains == NULL)
+		return TRUE;
+	if (domain == NULL)
+		return FALSE;
+	for (d = key->domains; *d != NULL; d++) {
+		/* ours are lower-cased; ASCII case carries no meaning in a
+		   domain, and the MAC covers it lower-cased */
+		if (strcasecmp(*d, domain) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+bool backscatter_keyring_serves_domain(const struct backscatter_keyring *keyring,
+				       const char *domain)
+{
+	const struct backscatter_key *key;
 
 	array_foreach(&keyring->keys, key) {
-		if (key->scheme != scheme || !key_is_active(key, today))
-			continue;
-		/* the newest; on a tie, the one written last */
-		if (newest == NULL || key->created_day >= newest->created_day)
-			newest = key;
+		if (backscatter_key_serves_domain(key, domain))
+			return TRUE;
 	}
-	return newest;
+	return FALSE;
+}
+
+/* Is key newer than best? On a tie, the one written last. */
+static bool
+key_is_newer(const struct backscatter_key *key,
+	     const struct backscatter_key *best)
+{
+	return best == NULL || key->created_day >= best->created_day;
+}
+
+const struct backscatter_key *
+backscatter_keyring_signing_key(const struct backscatter_keyring *keyring,
+				enum backscatter_scheme scheme,
+				const char *domain, unsigned int today)
+{
+	const struct backscatter_key *key, *named = NULL, *any = NULL;
+
+	array_foreach(&keyring->keys, key) {
+		if (key->scheme != scheme || !key_is_active(key, today) ||
+		    !backscatter_key_serves_domain(key, domain))
+			continue;
+		/* A tenant's own key goes before a key of every domain,
+		   whichever is newer: a shared key rotated later must not
+		   take the tenant's mail back */
+		if (key->domains != NULL) {
+			if (key_is_newer(key, named))
+				named = key;
+		} else if (key_is_newer(key, any)) {
+			any = key;
+		}
+	}
+	return named != NULL ? named : any;
 }
 
 const struct backscatter_key *
 backscatter_keyring_verifying_key(const struct backscatter_keyring *keyring,
 				  enum backscatter_scheme scheme,
-				  unsigned int id, unsigned int today,
-				  unsigned int keep_days)
+				  unsigned int id, const char *domain,
+				  unsigned int today, unsigned int keep_days)
 {
 	const struct backscatter_key *key;
 
+	/* The parser made sure that at most one key of an id serves a
+	   domain */
 	array_foreach(&keyring->keys, key) {
-		if (key->scheme != scheme || key->id != id)
+		if (key->scheme != scheme || key->id != id ||
+		    !backscatter_key_serves_domain(key, domain))
 			continue;
 		if (key->retired_day != 0 &&
 		    today > key->retired_day + keep_days)

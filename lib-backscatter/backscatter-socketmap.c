@@ -5,6 +5,8 @@
 #include "str.h"
 #include "str-sanitize.h"
 #include "smtp-address.h"
+#include "backscatter-signer.h"
+#include "backscatter-events.h"
 #include "backscatter-socketmap.h"
 
 #include <ctype.h>
@@ -99,8 +101,9 @@ static void
 socketmap_sign(const struct backscatter_socketmap *map, const char *key,
 	       time_t now, string_t *reply)
 {
-	const struct smtp_address *sender, *tagged;
-	const char *reason;
+	const struct smtp_address *sender;
+	struct backscatter_signing signing;
+	struct event *event;
 	bool null;
 
 	sender = socketmap_parse_key(map, key, &null);
@@ -108,24 +111,30 @@ socketmap_sign(const struct backscatter_socketmap *map, const char *key,
 		socketmap_reply(reply, "NOTFOUND", "");
 		return;
 	}
-	switch (backscatter_signer_sign(map->set, map->keyring, sender, now,
-					&tagged, &reason)) {
+	(void)backscatter_signer_sign(map->set, map->keyring, sender, now,
+				      &signing);
+	event = backscatter_signed_event_create(map->event,
+		BACKSCATTER_SIGNER_SOCKETMAP, sender, &signing);
+	switch (signing.result) {
 	case BACKSCATTER_SIGNER_SIGNED:
-		e_debug(map->event, "%s -> %s", key,
-			smtp_address_encode(tagged));
-		socketmap_reply(reply, "OK", smtp_address_encode(tagged));
+		e_debug(event, "%s -> %s", key,
+			smtp_address_encode(signing.tagged));
+		socketmap_reply(reply, "OK",
+				smtp_address_encode(signing.tagged));
+		event_unref(&event);
 		return;
 	case BACKSCATTER_SIGNER_SKIPPED:
-		e_debug(map->event, "%s: left alone: %s",
-			str_sanitize(key, 256), reason);
+		e_debug(event, "%s: left alone: %s",
+			str_sanitize(key, 256), signing.reason);
 		break;
 	case BACKSCATTER_SIGNER_UNSIGNED:
-		e_info(map->event, "%s: left unsigned: %s", key, reason);
+		e_info(event, "%s: left unsigned: %s", key, signing.reason);
 		break;
 	case BACKSCATTER_SIGNER_FAILED:
-		e_error(map->event, "%s: left unsigned: %s", key, reason);
+		e_error(event, "%s: left unsigned: %s", key, signing.reason);
 		break;
 	}
+	event_unref(&event);
 	socketmap_reply(reply, "NOTFOUND", "");
 }
 

@@ -43,6 +43,31 @@ bool backscatter_triage_verdict_from_str(
 	return TRUE;
 }
 
+static const char *const backscatter_triage_cause_names[] = {
+	[BACKSCATTER_TRIAGE_CAUSE_NOT_BOUNCE] = "not_bounce",
+	[BACKSCATTER_TRIAGE_CAUSE_FEEDBACK] = "feedback",
+	[BACKSCATTER_TRIAGE_CAUSE_NOTIFICATION] = "notification",
+	[BACKSCATTER_TRIAGE_CAUSE_ERROR] = "error",
+	[BACKSCATTER_TRIAGE_CAUSE_TAG_VALID] = "tag_valid",
+	[BACKSCATTER_TRIAGE_CAUSE_TAG_FORGED] = "tag_forged",
+	[BACKSCATTER_TRIAGE_CAUSE_TAG_EXPIRED] = "tag_expired",
+	[BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN] = "tag_unknown",
+	[BACKSCATTER_TRIAGE_CAUSE_QUOTED_TAG] = "quoted_tag",
+	[BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY] = "own_relay",
+	[BACKSCATTER_TRIAGE_CAUSE_ENFORCED] = "enforced",
+	[BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT] = "before_enforcement",
+	[BACKSCATTER_TRIAGE_CAUSE_NOT_ENFORCED] = "not_enforced",
+	[BACKSCATTER_TRIAGE_CAUSE_NOT_SIGN_DOMAIN] = "not_sign_domain",
+};
+
+const char *backscatter_triage_cause_to_str(enum backscatter_triage_cause cause)
+{
+	i_assert((unsigned int)cause <
+		 N_ELEMENTS(backscatter_triage_cause_names));
+	i_assert(backscatter_triage_cause_names[cause] != NULL);
+	return backscatter_triage_cause_names[cause];
+}
+
 /*
  * Own relays in the quoted Received headers
  */

@@ -135,6 +135,8 @@ const char *backscatter_triage_verdict_to_str(
 	enum backscatter_triage_verdict verdict);
 bool backscatter_triage_verdict_from_str(
 	const char *name, enum backscatter_triage_verdict *verdict_r);
+/* The rule as a token for events and JSON: "tag_forged", "enforced", ... */
+const char *backscatter_triage_cause_to_str(enum backscatter_triage_cause cause);
 
 /* Decides. Never fails: whatever cannot be decided is unknown. Strings of
    the result are allocated from pool, scratch space from the data

@@ -178,12 +178,32 @@ verify_tag(const struct backscatter_keyring *keyring,
 	const struct backscatter_key *key;
 	unsigned int lo, hi, day;
 
+	unsigned int today = backscatter_day_of(now);
+	unsigned int keep_days = BACKSCATTER_TAG_MAX_DAYS + set->grace_days;
+	unsigned int i, count;
+	const struct backscatter_key *keys;
+
+	/* Only a key that serves the address's domain counts: another
+	   tenant's key forges nothing here, even with a MAC that fits */
 	key = backscatter_keyring_verifying_key(keyring, tag->scheme,
-		tag->key_id, backscatter_day_of(now),
-		BACKSCATTER_TAG_MAX_DAYS + set->grace_days);
+		tag->key_id, tag->untagged.domain, today, keep_days);
 	if (key == NULL) {
 		verdict(result, BACKSCATTER_VERDICT_FORGED,
 			BACKSCATTER_CAUSE_UNKNOWN_KEY);
+		/* For the reason only: is the id another tenant's rather
+		   than one this domain's keys never had, or had long ago? */
+		keys = backscatter_keyring_keys(keyring, &count);
+		for (i = 0; i < count; i++) {
+			if (keys[i].scheme != tag->scheme ||
+			    keys[i].id != tag->key_id)
+				continue;
+			if (backscatter_key_serves_domain(&keys[i],
+						tag->untagged.domain)) {
+				result->cause = BACKSCATTER_CAUSE_UNKNOWN_KEY;
+				break;
+			}
+			result->cause = BACKSCATTER_CAUSE_WRONG_DOMAIN;
+		}
 		return;
 	}
 	if (!tag_mac_valid(key, tag)) {
@@ -222,6 +242,14 @@ backscatter_verification_reason(const struct backscatter_verification *result)
 	case BACKSCATTER_CAUSE_NO_KEYS:
 		return result->tagged ? "no keys loaded" :
 			"no tag, and no keys loaded";
+	case BACKSCATTER_CAUSE_NO_DOMAIN_KEYS:
+		return t_strdup_printf("%sno key serves %s",
+			result->tagged ? "" : "no tag, and ",
+			str_sanitize(result->domain, 255));
+	case BACKSCATTER_CAUSE_WRONG_DOMAIN:
+		return t_strdup_printf("%s tag with key %u, which serves "
+			"other domains than %s", scheme, tag->key_id,
+			str_sanitize(tag->untagged.domain, 255));
 	case BACKSCATTER_CAUSE_NOT_BOUND:
 		/* not smtp_address_encode(): it panics on a UTF-8 local
 		   part, and this is someone else's ORCPT */
@@ -257,7 +285,8 @@ void backscatter_verify(const struct backscatter_keyring *keyring,
 			pool_t pool,
 			struct backscatter_verification *result_r)
 {
-	const char *error;
+	const char *error, *domain = address == NULL ? NULL :
+		address->domain;
 	int ret;
 
 	i_zero(result_r);
@@ -272,6 +301,14 @@ void backscatter_verify(const struct backscatter_keyring *keyring,
 	if (keyring == NULL || backscatter_keyring_count(keyring) == 0) {
 		verdict(result_r, BACKSCATTER_VERDICT_UNKNOWN,
 			BACKSCATTER_CAUSE_NO_KEYS);
+	} else if (!backscatter_keyring_serves_domain(keyring, domain)) {
+		/* The same for a domain no key serves (a tenant without
+		   a key yet): its mail leaves unsigned, so its bounces
+		   must not turn bogus */
+		verdict(result_r, BACKSCATTER_VERDICT_UNKNOWN,
+			BACKSCATTER_CAUSE_NO_DOMAIN_KEYS);
+		result_r->domain = domain == NULL ? "" :
+			p_strdup(pool, t_str_lcase(domain));
 	} else if (ret < 0) {
 		verdict(result_r, BACKSCATTER_VERDICT_FORGED,
 			BACKSCATTER_CAUSE_MALFORMED);
@@ -464,10 +501,12 @@ int backscatter_sign(const struct backscatter_keyring *keyring,
 		return 0;
 	}
 	key = keyring == NULL ? NULL :
-		backscatter_keyring_signing_key(keyring, scheme, today);
+		backscatter_keyring_signing_key(keyring, scheme,
+						address->domain, today);
 	if (key == NULL) {
-		*reason_r = t_strdup_printf("no active %s key to sign with",
-					    backscatter_scheme_to_str(scheme));
+		*reason_r = t_strdup_printf("no active %s key serves %s",
+			backscatter_scheme_to_str(scheme),
+			str_sanitize(address->domain, 255));
 		return -1;
 	}
 

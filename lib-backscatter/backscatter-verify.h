@@ -7,13 +7,15 @@
    bounce:
    - valid: a tag of ours, with a correct MAC, not expired;
    - expired: a tag of ours, correct MAC, past its expiry and grace;
-   - forged: a bad MAC, a key id we do not have, a malformed tag, or an
-     expiry further ahead than any signer of ours gives
+   - forged: a bad MAC, a key id we do not have for the address's domain
+     (also one of another tenant's key: backscatter-keys.h), a malformed
+     tag, or an expiry further ahead than any signer of ours gives
      (BACKSCATTER_TAG_MAX_DAYS);
    - unsigned: no tag at all;
    - unknown: we cannot tell: no keys are loaded (no file, an unusable
-     one, or one without keys), or the tag is on an original recipient
-     that nothing ties to the mailbox (backscatter_verify_recipient()).
+     one, or one without keys), no key serves the address's domain, or
+     the tag is on an original recipient that nothing ties to the
+     mailbox (backscatter_verify_recipient()).
 
    The verdict never depends on anything but the addresses, the keys, the
    settings and the time passed in, so it is the same in Sieve, LMTP and
@@ -62,6 +64,10 @@ enum backscatter_verify_cause {
 	BACKSCATTER_CAUSE_VALID,
 	/* the tag is in an ORCPT that nothing ties to the mailbox */
 	BACKSCATTER_CAUSE_NOT_BOUND,
+	/* unknown: keys are loaded, but none serves the address's domain */
+	BACKSCATTER_CAUSE_NO_DOMAIN_KEYS,
+	/* forged: the tag's key id names a key of other domains only */
+	BACKSCATTER_CAUSE_WRONG_DOMAIN,
 };
 
 struct backscatter_verification {
@@ -75,6 +81,8 @@ struct backscatter_verification {
 	struct backscatter_tag tag;
 	/* The full expiry day, when the MAC was right; 0 otherwise */
 	unsigned int expiry_day;
+	/* For BACKSCATTER_CAUSE_NO_DOMAIN_KEYS: the domain, lower-cased */
+	const char *domain;
 	/* backscatter_verify_recipient(): the address whose tag this is
 	   about, the delivered one or the ORCPT */
 	const struct smtp_address *address;
@@ -137,11 +145,12 @@ const char *
 backscatter_address_mailbox(const struct smtp_address *address,
 			    const char *delimiters);
 
-/* Tags the address with the scheme's signing key in the given form.
-   Returns 1 and the tagged address (data stack), 0 when the address must
-   stay as it is (reason_r says why: already tagged, null or incomplete
-   address, a local part that needs quoting, or a tagged local part that
-   would exceed 64 octets), or -1 when there is no key to sign with. */
+/* Tags the address with the scheme's signing key for its domain
+   (backscatter_keyring_signing_key()) in the given form. Returns 1 and
+   the tagged address (data stack), 0 when the address must stay as it is
+   (reason_r says why: already tagged, null or incomplete address, a
+   local part that needs quoting, or a tagged local part that would
+   exceed 64 octets), or -1 when no key signs for its domain. */
 int backscatter_sign(const struct backscatter_keyring *keyring,
 		     const struct backscatter_tag_settings *set,
 		     enum backscatter_scheme scheme,

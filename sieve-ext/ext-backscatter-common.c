@@ -26,6 +26,7 @@
 #include "bounce-analyzer.h"
 #include "backscatter-key-cache.h"
 #include "backscatter-userdb.h"
+#include "backscatter-events.h"
 #include "ext-backscatter-common.h"
 
 struct ext_backscatter_message_context {
@@ -201,27 +202,33 @@ ext_backscatter_get_triage(const struct sieve_runtime_env *renv,
 	i_zero(&input);
 	input.set = extctx->set;
 	input.report = ext_backscatter_get_report(renv, ext);
+	input.recipient = sieve_message_get_final_recipient(renv->msgctx);
+	if (input.recipient == NULL)
+		input.recipient = sieve_message_get_orig_recipient(renv->msgctx);
 	/* a message that is no bounce needs no keys */
 	if (input.report != NULL && input.report->kind != BOUNCE_KIND_NONE) {
 		input.recipient_verification =
 			ext_backscatter_get_verification(renv, ext);
-		input.recipient = sieve_message_get_final_recipient(
-			renv->msgctx);
-		if (input.recipient == NULL) {
-			input.recipient = sieve_message_get_orig_recipient(
-				renv->msgctx);
-		}
 		input.keyring = ext_backscatter_get_keyring(ext, renv->event);
 	}
 	input.now = ioloop_time;
 
 	triage = p_new(pool, struct backscatter_triage, 1);
 	T_BEGIN {
+		struct event *event;
+
 		backscatter_triage(&input, pool, triage);
-		e_debug(renv->event, "%s: verdict %s: %s",
+		/* Once per delivery: the verdict is cached for every
+		   test and script after this */
+		event = backscatter_verdict_event_create(renv->event,
+			triage->verdict, triage->cause,
+			input.recipient_verification, input.report,
+			input.recipient, BACKSCATTER_STAGE_SIEVE);
+		e_debug(event, "%s: verdict %s: %s",
 			sieve_extension_name(ext),
 			backscatter_triage_verdict_to_str(triage->verdict),
 			str_sanitize(backscatter_triage_evidence(triage), 256));
+		event_unref(&event);
 	} T_END;
 	mctx->triage = triage;
 	return triage;

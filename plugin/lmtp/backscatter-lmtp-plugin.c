@@ -31,6 +31,7 @@
 #include "backscatter-key-cache.h"
 #include "backscatter-userdb.h"
 #include "backscatter-verify.h"
+#include "backscatter-events.h"
 
 
 #define BACKSCATTER_LMTP_CONTEXT(obj) \
@@ -72,6 +73,7 @@ backscatter_lmtp_must_reject(struct smtp_server_recipient *rcpt,
 	struct backscatter_verification result;
 	struct backscatter_userdb_owner owner;
 	struct backscatter_recipient recipient;
+	struct event *verdict_event;
 
 	if (!set->lmtp_reject)
 		return FALSE;
@@ -99,9 +101,18 @@ backscatter_lmtp_must_reject(struct smtp_server_recipient *rcpt,
 	if (result.verdict != BACKSCATTER_VERDICT_FORGED &&
 	    result.verdict != BACKSCATTER_VERDICT_EXPIRED)
 		return FALSE;
-	e_info(event, "rejecting bounce to %s: %s",
+
+	/* The delivery's one verdict: the message never reaches Sieve */
+	verdict_event = backscatter_verdict_event_create(event,
+		BACKSCATTER_TRIAGE_BOGUS,
+		result.verdict == BACKSCATTER_VERDICT_FORGED ?
+		BACKSCATTER_TRIAGE_CAUSE_TAG_FORGED :
+		BACKSCATTER_TRIAGE_CAUSE_TAG_EXPIRED,
+		&result, NULL, rcpt->path, BACKSCATTER_STAGE_LMTP);
+	e_info(verdict_event, "rejecting bounce to %s: %s",
 	       smtp_address_encode(rcpt->path),
 	       backscatter_verification_reason(&result));
+	event_unref(&verdict_event);
 	return TRUE;
 }
 

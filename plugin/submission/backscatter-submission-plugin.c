@@ -40,6 +40,7 @@
 #include "backscatter-submission-compat.h"
 #include "backscatter-key-cache.h"
 #include "backscatter-signer.h"
+#include "backscatter-events.h"
 
 
 #define BACKSCATTER_SUBMISSION_CONTEXT(obj) \
@@ -169,58 +170,76 @@ backscatter_submission_may_sign(const struct backscatter_settings *set,
 					      set->tag_delimiter, event);
 }
 
-/* Returns the tagged sender, or NULL to relay it as it is */
+/* Returns the tagged sender, or NULL to relay it as it is. Each sender
+   gets one backscatter_signed event (backscatter-events.h). */
 static const struct smtp_address *
 backscatter_submission_sign(const struct backscatter_settings *set,
 			    const struct mail_user *user,
 			    const struct smtp_address *sender,
-			    struct event *event)
+			    struct event *parent)
 {
 	const struct backscatter_keyring *keyring = NULL;
-	const struct smtp_address *tagged = NULL;
-	const char *reason;
+	struct backscatter_signing signing;
+	struct event *event;
 
 	/* Only our senders need the keys, and only those the user may
 	   use: read them once that is known */
 	if (!smtp_address_isnull(sender) && sender->domain != NULL &&
 	    backscatter_settings_is_sign_domain(set, sender->domain)) {
 		if (!backscatter_submission_may_sign(set, user, sender,
-						     event)) {
+						     parent)) {
+			i_zero(&signing);
+			signing.result = BACKSCATTER_SIGNER_UNSIGNED;
+			signing.unsigned_reason =
+				BACKSCATTER_UNSIGNED_NOT_USER_ADDRESS;
+			event = backscatter_signed_event_create(parent,
+				BACKSCATTER_SIGNER_SUBMISSION, sender,
+				&signing);
 			e_info(event, "MAIL FROM %s relayed unsigned: "
 			       "not an address of user %s "
 			       "(see backscatter_senders)",
 			       smtp_address_encode_path(sender),
 			       user->username);
+			event_unref(&event);
 			return NULL;
 		}
-		keyring = backscatter_submission_keyring(set, event);
+		keyring = backscatter_submission_keyring(set, parent);
 	}
 
-	switch (backscatter_signer_sign(set, keyring, sender, ioloop_time,
-					&tagged, &reason)) {
+	(void)backscatter_signer_sign(set, keyring, sender, ioloop_time,
+				      &signing);
+	event = backscatter_signed_event_create(parent,
+		BACKSCATTER_SIGNER_SUBMISSION, sender, &signing);
+	switch (signing.result) {
 	case BACKSCATTER_SIGNER_SIGNED:
 		e_debug(event, "MAIL FROM %s -> %s",
 			smtp_address_encode_path(sender),
-			smtp_address_encode_path(tagged));
+			smtp_address_encode_path(signing.tagged));
 		break;
 	case BACKSCATTER_SIGNER_SKIPPED:
 		e_debug(event, "MAIL FROM %s left alone: %s",
-			smtp_address_encode_path(sender), reason);
+			smtp_address_encode_path(sender), signing.reason);
 		break;
 	case BACKSCATTER_SIGNER_UNSIGNED:
 		e_info(event, "MAIL FROM %s relayed unsigned: %s",
-		       smtp_address_encode_path(sender), reason);
+		       smtp_address_encode_path(sender), signing.reason);
 		break;
 	case BACKSCATTER_SIGNER_FAILED:
 		/* The key file's state was logged already when there is
 		   no keyring */
 		if (keyring != NULL) {
 			e_error(event, "MAIL FROM %s relayed unsigned: %s",
-				smtp_address_encode_path(sender), reason);
+				smtp_address_encode_path(sender),
+				signing.reason);
+		} else {
+			e_debug(event, "MAIL FROM %s relayed unsigned: %s",
+				smtp_address_encode_path(sender),
+				signing.reason);
 		}
 		break;
 	}
-	return tagged;
+	event_unref(&event);
+	return signing.tagged;
 }
 
 static int
@@ -240,7 +259,17 @@ backscatter_submission_cmd_mail(struct client *client,
 
 	if (backscatter_submission_settings_get(client, cmd->pool, &set,
 						&error) < 0) {
-		e_error(event, "%s (relaying unsigned)", error);
+		struct backscatter_signing signing = {
+			.result = BACKSCATTER_SIGNER_FAILED,
+			.unsigned_reason = BACKSCATTER_UNSIGNED_ERROR,
+		};
+		struct event *signed_event =
+			backscatter_signed_event_create(event,
+				BACKSCATTER_SIGNER_SUBMISSION, data->path,
+				&signing);
+
+		e_error(signed_event, "%s (relaying unsigned)", error);
+		event_unref(&signed_event);
 	} else {
 		T_BEGIN {
 			tagged = backscatter_submission_sign(set, client->user,

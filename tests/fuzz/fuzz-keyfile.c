@@ -8,9 +8,11 @@
    Besides "no crash, no leak, no undefined behaviour", it checks what
    must hold for every input, and panics (a crash to libFuzzer) if not:
    - a refused file comes with an error that names it;
-   - on a few days from 1970 to 9999, the signing key of a scheme is one
-     of that scheme, active that day, with key material of a size the
-     scheme allows, and is the key that verifies its id that day;
+   - on a few days from 1970 to 9999, for example.com and for the first
+     domain of each key limited to domains, the signing key of a scheme
+     is one of that scheme, active that day, serving that domain, with
+     key material of a size the scheme allows, and is the key that
+     verifies its id for that domain that day;
    - what that key signs verifies as valid the same day. */
 
 #include "lib.h"
@@ -37,7 +39,8 @@ static const struct backscatter_tag_settings fuzz_set = {
 
 static void
 check_signing_key(const struct backscatter_keyring *keyring,
-		  enum backscatter_scheme scheme, unsigned int today)
+		  enum backscatter_scheme scheme, const char *domain,
+		  unsigned int today)
 {
 	const struct backscatter_scheme_def *def = &backscatter_schemes[scheme];
 	const time_t now = (time_t)today * BACKSCATTER_SECS_PER_DAY +
@@ -48,10 +51,11 @@ check_signing_key(const struct backscatter_keyring *keyring,
 	const char *reason;
 	int ret;
 
-	key = backscatter_keyring_signing_key(keyring, scheme, today);
+	key = backscatter_keyring_signing_key(keyring, scheme, domain, today);
 	if (key == NULL)
 		return;
 	if (key->scheme != scheme || key->id >= def->key_id_count ||
+	    !backscatter_key_serves_domain(key, domain) ||
 	    key->created_day > today ||
 	    (key->retired_day != 0 && key->retired_day <= today) ||
 	    key->material == NULL || key->material_size == 0 ||
@@ -60,7 +64,8 @@ check_signing_key(const struct backscatter_keyring *keyring,
 	     key->material_size > BACKSCATTER_PRVS_SECRET_MAX_SIZE))
 		i_panic("day %u: %s signing key %u (line %u) is not fit",
 			today, def->name, key->id, key->line);
-	if (backscatter_keyring_verifying_key(keyring, scheme, key->id, today,
+	if (backscatter_keyring_verifying_key(keyring, scheme, key->id,
+		domain, today,
 		fuzz_set.lifetime_days + fuzz_set.grace_days) != key)
 		i_panic("day %u: %s signing key %u does not verify", today,
 			def->name, key->id);
@@ -68,7 +73,7 @@ check_signing_key(const struct backscatter_keyring *keyring,
 	ret = backscatter_sign(keyring, &fuzz_set, scheme,
 			       BACKSCATTER_TAG_FORM_SUBADDRESS,
 			       smtp_address_create(pool_datastack_create(),
-						   "alice", "example.com"),
+						   "alice", domain),
 			       now, &tagged, &reason);
 	if (ret != 1)
 		i_panic("day %u: %s sign failed: %s", today, def->name, reason);
@@ -94,7 +99,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	T_BEGIN {
 		struct backscatter_keyring *keyring = NULL;
 		const char *error = NULL;
-		unsigned int s, i;
+		const struct backscatter_key *keys;
+		unsigned int s, i, k, count;
 
 		if (backscatter_keyring_parse(FUZZ_NAME, data, size, &keyring,
 					      &error) < 0) {
@@ -108,10 +114,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (keyring == NULL)
 				i_panic("accepted, but no keyring");
 			(void)backscatter_keyring_count(keyring);
+			keys = backscatter_keyring_keys(keyring, &count);
 			for (i = 0; i < N_ELEMENTS(fuzz_days); i++) {
-				for (s = 0; s < BACKSCATTER_SCHEME_COUNT; s++)
+				for (s = 0; s < BACKSCATTER_SCHEME_COUNT; s++) {
 					check_signing_key(keyring, s,
-							  fuzz_days[i]);
+						"example.com", fuzz_days[i]);
+					/* a few tenants' domains */
+					for (k = 0; k < count && k < 4; k++) {
+						if (keys[k].domains == NULL)
+							continue;
+						check_signing_key(keyring, s,
+							keys[k].domains[0],
+							fuzz_days[i]);
+					}
+				}
 			}
 			backscatter_keyring_free(&keyring);
 			if (keyring != NULL)

@@ -89,6 +89,17 @@ bs1      1 2025-12-01 -          Zwqlm+/EORyLgiZ1ebjo6iuYnzds3WelB30G0icsvqc=
 prvs     0 2024-01-01 2025-06-01 secret
 prvs     1 2025-06-01 -          correct horse battery staple
 EOF
+# A hosting provider's: tenants with keys of their own, ids shared
+# among them, a shared key beside, a prvs secret with spaces
+cat >"$out/keyfile/tenants" <<'EOF'
+# scheme id created    retired    [domains=...]              key
+bs1      0 2025-10-01 2025-12-01 domains=a.example           AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+bs1      1 2025-12-01 -          domains=a.example           Zwqlm+/EORyLgiZ1ebjo6iuYnzds3WelB30G0icsvqc=
+bs1      0 2025-10-01 -          domains=B.example,c.example //////////////////////////////////////////8=
+bs1      2 2024-01-01 -                                      AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
+prvs     1 2025-06-01 -          domains=a.example           correct horse battery staple
+prvs     1 2025-06-01 -          domains=xn--bcher-kva.example secret
+EOF
 # CRLF line ends, a leading tab, the first and last day there are
 printf '%s\r\n\t%s\r\n' 'prvs 9 1970-01-01 9999-12-31 x' \
 	'bs1 31 2025-11-28 - //////////////////////////////////////////8=' \
@@ -114,6 +125,9 @@ cat >"$out/keyfile.dict" <<'EOF'
 "2025-11-28"
 "9999-12-31"
 " - "
+"domains="
+"a.example"
+","
 "#"
 "\x0d\x0a"
 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="

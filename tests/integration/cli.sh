@@ -78,6 +78,40 @@ like "$(sed -n 4p "$keys")" "^bs1 2 " "... and added bs1 key 2"
 ls -a "$T" | grep -q '^\.keys\.' && leftover=yes || leftover=no
 is "$leftover" no "no temporary file is left behind"
 
+# keygen --domain and keys list (tests/integration/lmtp-tenants.sh has
+# the tenants themselves)
+run "$BS" keygen --domain example.org --domain Example.NET,example.org
+is "$rc" 0 "keygen --domain exits 0"
+like "$out" "^bs1 0 $today - domains=example\.org,example\.net [A-Za-z0-9+/]{43}=\$" \
+	"... the domains lower-cased, once each, before the key"
+for bad in @example.org "a..example" "a_b.example" ""; do
+	run "$BS" keygen --domain "$bad"
+	is "$rc:$out" "2:" "keygen --domain '$bad': exit 2, no key"
+done
+like "$err" "empty domain" "... saying what is wrong"
+run "$BS" keys list -k "$keys"
+is "$rc" 0 "keys list exits 0"
+is "$(echo "$out" | cut -f1,2,6 | tr '\n' ,)" \
+	"bs1${tab}0$tab*,bs1${tab}1$tab*,prvs${tab}0$tab*,bs1${tab}2$tab*," \
+	"... one line per key, \"*\" for a key of every domain"
+# A key for later: every server can have it before any signs with it
+later=$T/later-keys
+"$BS" keygen --add "$later" 2>/dev/null
+"$BS" keygen --created "$(day '+3 days')" --add "$later" 2>/dev/null
+is "$("$BS" keys list -k "$later" | cut -f2,3,5 | tr '\n' ,)" \
+	"0$tab$today${tab}signing,1$tab$(day '+3 days')${tab}future," \
+	"keygen --created: a key that signs from a later day is \"future\""
+like "$("$BS" sign -k "$later" alice@example.com)" '^alice\+bs1=a' \
+	"... key 0 signs today"
+like "$("$BS" sign -k "$later" --now "$(day '+3 days')" alice@example.com)" \
+	'^alice\+bs1=b' "... key 1 from its day on"
+run "$BS" keygen --created 2030-02-30
+is "$rc:$out" "2:" "keygen --created with an impossible date: exit 2, no key"
+run "$BS" keys list
+is "$rc" 2 "keys list without a key file: exit 2"
+run "$BS" keys frobnicate
+is "$rc" 2 "keys with an unknown subcommand: exit 2"
+
 #
 # sign and verify
 #
@@ -299,7 +333,7 @@ is "$out" "" "... nothing on stdout"
 run "$BS" --help
 is "$rc" 0 "--help: exit 0"
 like "$out" "^Usage: backscatter keygen" "... usage on stdout"
-for cmd in keygen sign verify; do
+for cmd in keygen keys sign verify; do
 	run "$BS" $cmd --help
 	like "$rc:$out" "^0:Usage: backscatter $cmd " "$cmd --help: exit 0, usage"
 done

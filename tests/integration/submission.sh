@@ -6,7 +6,8 @@
 # key file) is relayed unsigned, with a log line, never refused. Only
 # addresses the login may use are signed: its own (also with a +detail)
 # and those of its userdb field backscatter_senders; another is relayed
-# unsigned, with a log line naming login and sender.
+# unsigned, with a log line naming login and sender. Each sender is one
+# backscatter_signed event, counted by the stats service.
 set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
@@ -67,6 +68,10 @@ log_has() {
 	return 1
 }
 
+# What the signer did with each sender, counted by Dovecot's stats
+DC_EXTRA_CONFIG="$(dc_metric backscatter_signed_bs1 \
+	'event=backscatter_signed AND scheme=bs1')
+$(dc_metric backscatter_unsigned event=backscatter_signed unsigned_reason)"
 DC_PLUGIN_SETTINGS=$(settings)
 dc_write_config
 dc_start || exit 1
@@ -162,6 +167,28 @@ is "$(submit "$long@example.com")" "$long@example.com" \
 	"a local part too long to tag is relayed unsigned"
 ok log_has "backscatter: MAIL FROM <alice\\+a{50}@example\.com> relayed unsigned: .*64" \
 	-- "... and the log says why"
+
+#
+# The backscatter_signed events of all of the above, in the stats
+#
+
+# stat METRIC: its count in doveadm stats dump ("" when it is not there)
+stat() {
+	dc_stats_dump | awk -v m="$1" '$1 == m && $2 == "duration" { print $3 }'
+}
+# The events reach stats on their own time: wait for the last of them
+for i in $(seq 100); do
+	[ "$(stat backscatter_unsigned_untaggable)" = 1 ] && break
+	sleep 0.2
+done
+is "$(stat backscatter_signed_bs1)" 6 \
+	"stats: the six senders signed with bs1 are six backscatter_signed events with scheme=bs1"
+is "$(stat backscatter_unsigned_not_user_address)" 7 \
+	"... the seven the login may not use have unsigned_reason=not_user_address"
+is "$(stat backscatter_unsigned_not_sign_domain)" 2 \
+	"... the other domains not_sign_domain"
+is "$(stat backscatter_unsigned_null_sender):$(stat backscatter_unsigned_already_tagged):$(stat backscatter_unsigned_malformed_tag):$(stat backscatter_unsigned_untaggable)" \
+	1:1:1:1 "... and null_sender, already_tagged, malformed_tag and untaggable one each"
 
 #
 # Other schemes and forms, and a missing key file

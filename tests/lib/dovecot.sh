@@ -18,7 +18,8 @@
 # DC_SUBMISSION=yes also starts the submission service on
 # DC_SUBMISSION_PORT with the backscatter_submission plugin, relaying to
 # 127.0.0.1:DC_RELAY_PORT, where the test runs its own SMTP server.
-# dc_make_keys sets up a key file as a deployment should.
+# DC_USERS, set before sourcing, names other users than alice, bob and
+# carol @example.com. dc_make_keys sets up a key file as a deployment should.
 #
 # Several instances in one test (two backends behind a proxy): each dc_init
 # makes a new one and makes it the current one, which every dc_* function
@@ -50,7 +51,7 @@ else
 	DC_SNIPPET_DIR=
 fi
 DC_KEY_GROUP=backscatter
-DC_USERS="alice@example.com bob@example.com carol@example.com"
+: "${DC_USERS:=alice@example.com bob@example.com carol@example.com}"
 DC_PASSWORD=secret
 DC_MAIL_USER=vmail
 # The directories of every instance made, for the exit trap
@@ -261,24 +262,66 @@ dc_check_settings_module() {
 	fi
 }
 
-# dc_make_keys: a key file as deployments should have it, root:backscatter
-# mode 0640, readable by delivery only (protocol lmtp gets the group with
-# mail_access_groups; users' own processes do not). Writes a bs1 and a
-# prvs key with "backscatter keygen" and sets DC_KEY_FILE.
+# dc_make_keys [KEYGEN-OPTIONS]...: a key file as deployments should have
+# it, root:backscatter mode 0640, readable by delivery only (protocol lmtp
+# gets the group with mail_access_groups; users' own processes do not).
+# Writes a key with "backscatter keygen" for each argument, a string of
+# keygen options ("--scheme prvs --domain a.example"); without arguments
+# a bs1 and a prvs key of every domain. Sets DC_KEY_FILE.
 dc_make_keys() {
-	local cli=$DC_CLI
+	local cli=$DC_CLI spec
 
 	getent group "$DC_KEY_GROUP" >/dev/null || groupadd "$DC_KEY_GROUP"
 	mkdir -p "$DC_DIR/keys"
 	chown "root:$DC_KEY_GROUP" "$DC_DIR/keys"
 	chmod 0750 "$DC_DIR/keys"
 	DC_KEY_FILE=$DC_DIR/keys/backscatter.keys
-	"$cli" keygen --scheme bs1 --add "$DC_KEY_FILE" 2>/dev/null &&
-	"$cli" keygen --scheme prvs --add "$DC_KEY_FILE" 2>/dev/null || return 1
+	[ $# -gt 0 ] || set -- "--scheme bs1" "--scheme prvs"
+	for spec in "$@"; do
+		# shellcheck disable=SC2086 # one word per option
+		"$cli" keygen $spec --add "$DC_KEY_FILE" 2>/dev/null || return 1
+	done
 	# Created long ago, so that tests can sign as of past days
 	sed -i -E 's/^(bs1|prvs) ([0-9]+) [0-9-]+ /\1 \2 2020-01-01 /' "$DC_KEY_FILE"
 	chown "root:$DC_KEY_GROUP" "$DC_KEY_FILE"
 	chmod 0640 "$DC_KEY_FILE"
+}
+
+# dc_metric NAME FILTER [FIELD]: a metric block of the stats service in
+# this Dovecot's syntax, its sub-metrics grouped by FIELD when given
+# (README, "Events and metrics"); for DC_EXTRA_CONFIG
+dc_metric() {
+	echo "metric $1 {"
+	echo "  filter = $2"
+	if [ -n "${3:-}" ]; then
+		case $(dc_version) in
+		2.3)	echo "  group_by = $3" ;;
+		*)	echo "  group_by $3 {"
+			echo "  }" ;;
+		esac
+	fi
+	echo "}"
+}
+
+# dc_stats_listener PORT: the stats service's OpenMetrics listener on
+# 127.0.0.1:PORT; for DC_EXTRA_CONFIG
+dc_stats_listener() {
+	local address=address
+	[ "$(dc_version)" = 2.3 ] || address=listen
+	cat <<EOF
+service stats {
+  inet_listener http {
+    $address = 127.0.0.1
+    port = $1
+  }
+}
+EOF
+}
+
+# dc_stats_dump: the stats service's metrics, as doveadm stats dump shows
+# them
+dc_stats_dump() {
+	doveadm -c "$DC_CONF" stats dump
 }
 
 # dc_restart SETTINGS: restart with other plugin settings

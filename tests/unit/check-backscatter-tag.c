@@ -883,7 +883,7 @@ START_TEST(test_keyring_guarded_memory)
 	struct backscatter_keyring *kr = keyring(BS1_KEY);
 	const struct backscatter_key *key =
 		backscatter_keyring_signing_key(kr, BACKSCATTER_SCHEME_BS1,
-						DAY0);
+						"example.com", DAY0);
 	const char *flags;
 
 	ck_assert_ptr_nonnull(key);

@@ -26,6 +26,7 @@ void check_triage_settings(const struct backscatter_settings *set);
 	S(bounce_decoders) \
 	S(backscatter_settings) \
 	S(backscatter_tag) \
+	S(backscatter_domain_keys) \
 	S(backscatter_socketmap) \
 	S(backscatter_policy) \
 	S(backscatter_triage) \
