@@ -486,25 +486,7 @@ static bool reason_is_hard(enum bounce_reason reason)
 	return FALSE;
 }
 
-const char *bounce_status_code_end(const char *p)
-{
-	unsigned int part, digits;
-
-	if ((*p != '2' && *p != '4' && *p != '5') || p[1] != '.')
-		return NULL;
-	p += 2;
-	for (part = 1; part < 3; part++) {
-		for (digits = 0; i_isdigit(*p); digits++)
-			p++;
-		if (digits == 0 || digits > 3)
-			return NULL;
-		if (part == 1 && *p++ != '.')
-			return NULL;
-	}
-	return p;
-}
-
-static bool status_says_little(const char *status);
+static bool status_says_little(const struct bounce_status *status);
 
 /* Returns TRUE when the status at p follows a reply code, as a server
    words it: "550 5.1.1", "550-'5.2.2" */
@@ -525,34 +507,39 @@ static bool status_follows_reply_code(const char *text, const char *p)
    out" after it. So the first failure's code that says more than x.0.0
    or x.4.7, the server's (after its reply code) before the MTA's; else
    the first failure's; else the first code. */
-static const char *find_status(const char *text)
+static bool find_status(const char *text, struct bounce_status *status_r)
 {
-	const char *p, *end, *first = NULL, *first_failure = NULL,
-		*first_telling = NULL;
+	struct bounce_status status, first, first_failure, first_telling;
+	const char *p, *end;
 
+	i_zero(&first);
+	i_zero(&first_failure);
+	i_zero(&first_telling);
 	for (p = text; *p != '\0'; p++) {
 		if (p > text && (i_isalnum(p[-1]) || p[-1] == '.'))
 			continue;
-		end = bounce_status_code_end(p);
+		end = bounce_status_parse_prefix(p, &status);
 		if (end == NULL || i_isalnum(*end) || *end == '.')
 			continue;
-		const char *status = t_strdup_until(p, end);
-		if (first == NULL)
+		if (first.class == 0)
 			first = status;
-		if (status[0] == '2')
+		if (status.class == 2)
 			continue;
-		if (status_says_little(status)) {
-			if (first_failure == NULL)
+		if (status_says_little(&status)) {
+			if (first_failure.class == 0)
 				first_failure = status;
 			continue;
 		}
-		if (status_follows_reply_code(text, p))
-			return status;
-		if (first_telling == NULL)
+		if (status_follows_reply_code(text, p)) {
+			*status_r = status;
+			return TRUE;
+		}
+		if (first_telling.class == 0)
 			first_telling = status;
 	}
-	return first_telling != NULL ? first_telling :
-		first_failure != NULL ? first_failure : first;
+	*status_r = first_telling.class != 0 ? first_telling :
+		first_failure.class != 0 ? first_failure : first;
+	return status_r->class != 0;
 }
 
 /* The SMTP reply code the diagnostic quotes: three digits, 2-5 first,
@@ -581,9 +568,10 @@ static const char *find_reply_code(const char *text)
 	return first == NULL ? NULL : t_strndup(first, 3);
 }
 
-static enum bounce_reason reason_from_status(const char *status)
+static enum bounce_reason
+reason_from_status(const struct bounce_status *status)
 {
-	const char *subject = strchr(status, '.') + 1;
+	const char *subject = strchr(status->str, '.') + 1;
 	unsigned int i;
 
 	/* the whole "subject.detail" first, then its subject */
@@ -692,24 +680,23 @@ static enum smtp_stage smtp_stage_from_text(const char *lc)
 }
 
 /* x.0.0: "other undefined status", nothing but the class */
-static bool status_is_class_only(const char *status)
+static bool status_is_class_only(const struct bounce_status *status)
 {
-	return strcmp(status + 1, ".0.0") == 0;
+	return bounce_status_is(status, 0, 0);
 }
 
 /* Statuses that say nothing of why: x.0.0, and x.4.7 ("delivery time
    expired"), which an MTA gives when it stops retrying whatever the
    server answered */
-static bool status_says_little(const char *status)
+static bool status_says_little(const struct bounce_status *status)
 {
-	return status_is_class_only(status) ||
-		strcmp(status + 1, ".4.7") == 0;
+	return status_is_class_only(status) || bounce_status_is(status, 4, 7);
 }
 
 /* RFC 3463 subject 1: the address itself is the problem */
-static bool status_is_addressing(const char *status)
+static bool status_is_addressing(const struct bounce_status *status)
 {
-	return status != NULL && strncmp(status + 1, ".1.", 3) == 0;
+	return status->class != 0 && status->subject == 1;
 }
 
 /* Returns the length of a multi-line reply's continuation prefix at p,
@@ -721,7 +708,9 @@ static size_t reply_continuation_len(const char *p, const char *code)
 
 	if (strncmp(p, code, 3) != 0 || (p[3] != '-' && p[3] != ' '))
 		return 0;
-	end = bounce_status_code_end(p + 4);
+	struct bounce_status status;
+
+	end = bounce_status_parse_prefix(p + 4, &status);
 	if (end != NULL && *end == ' ')
 		return end + 1 - p;
 	return p[3] == '-' ? 4 : 0;
@@ -807,12 +796,12 @@ reason_of_failure(const struct bounce_report *report,
 
 	/* x.2.3: the message is larger than this recipient accepts,
 	   however the server words it ("message size exceeds ...") */
-	if (rcpt->status != NULL && strcmp(rcpt->status + 1, ".2.3") == 0)
+	if (bounce_status_is(&rcpt->status, 2, 3))
 		return BOUNCE_REASON_EXCEEDLIMIT;
 
 	reason = reason_from_phrases(diag_lc);
-	if (reason == BOUNCE_REASON_UNDEFINED && rcpt->status != NULL)
-		reason = reason_from_status(rcpt->status);
+	if (reason == BOUNCE_REASON_UNDEFINED && rcpt->status.class != 0)
+		reason = reason_from_status(&rcpt->status);
 	/* the report's words about all its recipients, when it has only
 	   this one */
 	if (reason == BOUNCE_REASON_UNDEFINED &&
@@ -831,7 +820,7 @@ reason_of_failure(const struct bounce_report *report,
 	       strstr(diag_lc, "timeout") != NULL)) ||
 	     reason == BOUNCE_REASON_UNDEFINED) &&
 	    report->kind == BOUNCE_KIND_DSN && action_is(rcpt, "failed") &&
-	    rcpt->status != NULL && rcpt->status[0] == '4')
+	    rcpt->status.class == 4)
 		reason = BOUNCE_REASON_EXPIRED;
 
 	/* The stage matters only to the reasons its rules name */
@@ -851,7 +840,7 @@ reason_of_failure(const struct bounce_report *report,
 	}
 
 	if (reason == BOUNCE_REASON_USERUNKNOWN &&
-	    !status_is_addressing(rcpt->status) && rcpt->reply_code != NULL &&
+	    !status_is_addressing(&rcpt->status) && rcpt->reply_code != NULL &&
 	    (stage == SMTP_STAGE_DATA || stage == SMTP_STAGE_UNKNOWN)) {
 		/* Whether a mailbox exists is known at RCPT. Said only after
 		   the message was sent (or at an unknown stage), and without
@@ -875,25 +864,26 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 	   before naming the address ("Could not be delivered because of
 	   550 5.1.1 User unknown. The following recipients were
 	   affected: ..."): its words are the recipient's */
-	if (rcpt->status == NULL && report->kind == BOUNCE_KIND_MTA &&
+	struct bounce_status status;
+
+	if (rcpt->status.class == 0 && report->kind == BOUNCE_KIND_MTA &&
 	    array_count(&report->recipients) == 1 &&
 	    report->report_text != NULL &&
-	    (diagnostic == NULL || (find_status(diagnostic) == NULL &&
+	    (diagnostic == NULL || (!find_status(diagnostic, &status) &&
 				    find_reply_code(diagnostic) == NULL)))
 		diagnostic = report->report_text;
 	if (diagnostic != NULL) {
-		const char *status = find_status(diagnostic);
-
+		(void)find_status(diagnostic, &status);
 		/* The server's own code is its word on what went wrong: it
 		   stands over the reporting MTA's guess (sendmail reports
 		   5.1.1 for any refused RCPT) when they agree on the class,
 		   unless the server's is the vaguer one */
-		if (status != NULL &&
-		    (rcpt->status == NULL ||
-		     (status[0] == rcpt->status[0] &&
-		      (status_says_little(rcpt->status) ||
-		       !status_says_little(status)))))
-			rcpt->status = p_strdup(pool, status);
+		if (status.class != 0 &&
+		    (rcpt->status.class == 0 ||
+		     (status.class == rcpt->status.class &&
+		      (status_says_little(&rcpt->status) ||
+		       !status_says_little(&status)))))
+			rcpt->status = status;
 		if (rcpt->reply_code == NULL) {
 			const char *code = find_reply_code(diagnostic);
 
@@ -901,7 +891,7 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 				rcpt->reply_code = p_strdup(pool, code);
 		}
 	}
-	if (rcpt->status == NULL) {
+	if (rcpt->status.class == 0) {
 		/* Only the class is known: x.0.0, "other undefined status" */
 		/* a transcript may quote "354 Enter mail": only a failure's
 		   reply code gives a status class */
@@ -915,10 +905,10 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 		else
 			class = '\0';
 		if (class != '\0')
-			rcpt->status = p_strdup_printf(pool, "%c.0.0", class);
+			bounce_status_set(&rcpt->status, class - '0', 0, 0);
 	}
 
-	if (rcpt->status != NULL && rcpt->status[0] == '2')
+	if (rcpt->status.class == 2)
 		reason = BOUNCE_REASON_DELIVERED;
 	else if (kind == BOUNCE_KIND_AUTOREPLY)
 		reason = BOUNCE_REASON_VACATION;
@@ -930,7 +920,7 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 	else
 		reason = reason_of_failure(report, rcpt);
 	rcpt->reason = reason;
-	rcpt->permanent = rcpt->status != NULL ? rcpt->status[0] == '5' :
+	rcpt->permanent = rcpt->status.class != 0 ? rcpt->status.class == 5 :
 		action_is(rcpt, "failed");
 	rcpt->hard = rcpt->permanent && reason_is_hard(reason);
 }

@@ -11,11 +11,6 @@
 
 #include "bounce-report.h"
 
-/* If p starts an RFC 3463 status code -- class 2, 4 or 5, subject and
-   detail of 1-3 digits -- returns where it ends, else NULL. What may
-   follow the code is up to the caller. */
-const char *bounce_status_code_end(const char *p);
-
 /* Sets rcpt->reason, ->permanent and ->hard. Fills in rcpt->status from
    the diagnostic text or the reply code when the report gave none. */
 void bounce_reason_classify(pool_t pool, const struct bounce_report *report,

@@ -132,7 +132,7 @@ START_TEST(test_decoder_case)
 		rcpt = array_front(&report->recipients);
 		ck_assert_str_eq(rcpt->final_recipient, c->recipient);
 		if (c->status != NULL)
-			ck_assert_str_eq(rcpt->status, c->status);
+			ck_assert_str_eq(rcpt->status.str, c->status);
 		if (c->reason != BOUNCE_REASON_COUNT) {
 			ck_assert_msg(rcpt->reason == c->reason,
 				      "%s: reason %s", c->file,
@@ -612,7 +612,7 @@ START_TEST(test_rule_case)
 	rcpt = array_front(&report->recipients);
 	ck_assert_str_eq(rcpt->final_recipient, c->recipient);
 	if (c->status != NULL)
-		ck_assert_str_eq(rcpt->status, c->status);
+		ck_assert_str_eq(rcpt->status.str, c->status);
 	ck_assert_msg(rcpt->reason == c->reason, "%s: reason %s", c->name,
 		      bounce_reason_to_str(rcpt->reason));
 	if (c->diagnostic != NULL && *c->diagnostic == '\0') {
