@@ -3,7 +3,8 @@
 
 /* Reason classification: why a recipient's delivery failed, decided from
    what the report says about it -- its status code, the SMTP reply and
-   the diagnostic text -- by the rules in one table (bounce-reason.c).
+   the command it answered, the action and the diagnostic text -- in the
+   order docs/reasons.md gives (bounce-reason.c).
 
    Contract: classification only reads the recipient's fields and the
    report's kind, never the message, and always succeeds: what matches
