@@ -184,6 +184,18 @@ add_field(pool_t pool, struct field_block *block,
 	}
 }
 
+/* An address that only the reporting system knows: an X.400 O/R
+   address ("/C=US/ADMD=.../S=Doe/"), or a mailbox at one of its own
+   channels rather than at a domain (Sun/Oracle Messaging Server's
+   "user@ims-ms-daemon", "user@tcp_local-daemon"): no dot in the part
+   after the '@', or no '@' at all */
+static bool address_is_internal(const char *address)
+{
+	const char *at = strrchr(address, '@');
+
+	return *address == '/' || at == NULL || strchr(at + 1, '.') == NULL;
+}
+
 static void
 add_block(struct bounce_report *report, struct field_block *block)
 {
@@ -208,9 +220,14 @@ add_block(struct bounce_report *report, struct field_block *block)
 	    array_count(&report->recipients) >= BOUNCE_REPORT_MAX_RECIPIENTS)
 		return;
 	/* Final-Recipient is required, yet some reports give only the
-	   Original-Recipient: it is the best we have. A block that names
-	   no recipient at all says nothing about anyone. */
-	if (rcpt->final_recipient == NULL)
+	   Original-Recipient: it is the best we have; so it is when the
+	   final one is the reporting system's own name for the mailbox.
+	   A block that names no recipient at all says nothing about
+	   anyone. */
+	if (rcpt->final_recipient == NULL ||
+	    (address_is_internal(rcpt->final_recipient) &&
+	     rcpt->original_recipient != NULL &&
+	     !address_is_internal(rcpt->original_recipient)))
 		rcpt->final_recipient = rcpt->original_recipient;
 	if (rcpt->final_recipient == NULL)
 		return;

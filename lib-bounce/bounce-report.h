@@ -125,6 +125,10 @@ ARRAY_DEFINE_TYPE(bounce_recipient, struct bounce_recipient);
 struct bounce_original {
 	const char *message_id;
 	const char *from, *to, *subject, *date, *return_path;
+	/* The mailing list that distributed it (its List-Id, or else its
+	   List-Post or Mailing-List), NULL when none did: its To is then
+	   the list, not whoever it failed for */
+	const char *list;
 	ARRAY_TYPE(const_string) received;
 };
 
