@@ -596,10 +596,11 @@ static const struct reason_phrase phrases_pt[] = {
 
 /* Japanese */
 static const struct reason_phrase phrases_ja[] = {
-	/* "domain does not exist", "domain not found": before the plain
-	   "not found" */
+	/* "domain does not exist", "domain not found", "host not found":
+	   before the plain "not found" */
 	P(HOSTUNKNOWN, "ドメインが存在しません", "common"),
 	P(HOSTUNKNOWN, "ドメインが見つかりません", "common"),
+	P(HOSTUNKNOWN, "ホストが見つかりません", "common"),
 	/* "the mailbox is full", "over capacity" */
 	P(MAILBOXFULL, "メールボックスがいっぱい", "common"),
 	P(MAILBOXFULL, "容量オーバー", "common"),
