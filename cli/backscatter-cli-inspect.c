@@ -94,7 +94,8 @@ cli_inspect_json_recipient(string_t *dest,
 	cli_inspect_json_field(dest, "original_recipient",
 			       rcpt->original_recipient);
 	cli_inspect_json_field(dest, "action", rcpt->action);
-	cli_inspect_json_field(dest, "status", rcpt->status);
+	cli_inspect_json_field(dest, "status",
+			       bounce_status_str(&rcpt->status));
 	cli_inspect_json_field(dest, "reply_code", rcpt->reply_code);
 	cli_inspect_json_field(dest, "reason",
 			       bounce_reason_to_str(rcpt->reason));
@@ -223,8 +224,8 @@ cli_inspect_text_recipient(string_t *line, const struct bounce_recipient *rcpt)
 	str_append_c(line, ':');
 	if (rcpt->action != NULL)
 		str_printfa(line, " %s", cli_inspect_text(rcpt->action, 64));
-	if (rcpt->status != NULL)
-		str_printfa(line, " %s", cli_inspect_text(rcpt->status, 64));
+	if (rcpt->status.class != 0)
+		str_printfa(line, " %s", rcpt->status.str);
 	rcpt_class = bounce_recipient_class(rcpt);
 	str_printfa(line, " %s", bounce_reason_to_str(rcpt->reason));
 	if (rcpt_class != NULL || rcpt->hard) {

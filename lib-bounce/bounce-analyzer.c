@@ -53,6 +53,8 @@ static const struct {
 	{ "message/global-delivery-status", PART_STATUS },	/* RFC 6533 */
 	{ "message/feedback-report", PART_FEEDBACK },		/* RFC 5965 */
 	{ "text/rfc822-headers", PART_ORIGINAL_HEADERS },	/* RFC 6522 */
+	/* what some MTAs label it, though no RFC defines the type */
+	{ "message/rfc822-headers", PART_ORIGINAL_HEADERS },
 	{ "message/global-headers", PART_ORIGINAL_HEADERS },	/* RFC 6533 */
 	{ "message/rfc822", PART_ORIGINAL_MESSAGE },
 	{ "message/global", PART_ORIGINAL_MESSAGE },		/* RFC 6532 */

@@ -26,7 +26,7 @@ enum field_value {
 	FIELD_PLAIN,
 	/* A keyword, lower-cased */
 	FIELD_KEYWORD,
-	/* An RFC 3463 status code */
+	/* An RFC 3463 status code, parsed into struct bounce_status */
 	FIELD_STATUS,
 	/* The type of a typed value, lower-cased; none when untyped */
 	FIELD_TYPE_NAME,
@@ -69,15 +69,18 @@ struct field_block {
 };
 
 /* The leading class.subject.detail of a status field ("5.1.1 (user
-   unknown)"), or NULL: class 2, 4 or 5; subject and detail of 1-3 digits */
-static const char *parse_status(const char *value)
+   unknown)"): class 2, 4 or 5; subject and detail of 1-3 digits. Returns
+   FALSE when the value starts with none. */
+static bool parse_status(const char *value, struct bounce_status *status_r)
 {
-	const char *end = bounce_status_code_end(value);
+	const char *end = bounce_status_parse_prefix(value, status_r);
 
 	if (end == NULL ||
-	    (*end != '\0' && !i_isspace(*end) && *end != '(' && *end != ';'))
-		return NULL;
-	return t_strdup_until(value, end);
+	    (*end != '\0' && !i_isspace(*end) && *end != '(' && *end != ';')) {
+		i_zero(status_r);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static const char *field_value(enum field_value type, const char *value)
@@ -97,7 +100,8 @@ static const char *field_value(enum field_value type, const char *value)
 	case FIELD_KEYWORD:
 		return t_str_lcase(t_strcut(value, ' '));
 	case FIELD_STATUS:
-		return parse_status(value);
+		/* set_field() parses it */
+		break;
 	case FIELD_TYPE_NAME:
 		semicolon = strchr(value, ';');
 		return semicolon == NULL ? NULL :
@@ -115,6 +119,16 @@ set_field(pool_t pool, struct field_block *block,
 {
 	const char *value, **dest;
 
+	if (field->value == FIELD_STATUS) {
+		/* the one typed field */
+		struct bounce_status *status = field->per_recipient ?
+			PTR_OFFSET(&block->recipient, field->offset) :
+			PTR_OFFSET(&block->message, field->offset);
+
+		if (status->class == 0 && parse_status(raw_value, status))
+			block->has_recipient_fields = TRUE;
+		return;
+	}
 	value = field_value(field->value, raw_value);
 	if (value == NULL || *value == '\0')
 		return;
@@ -170,6 +184,18 @@ add_field(pool_t pool, struct field_block *block,
 	}
 }
 
+/* An address that only the reporting system knows: an X.400 O/R
+   address ("/C=US/ADMD=.../S=Doe/"), or a mailbox at one of its own
+   channels rather than at a domain (Sun/Oracle Messaging Server's
+   "user@ims-ms-daemon", "user@tcp_local-daemon"): no dot in the part
+   after the '@', or no '@' at all */
+static bool address_is_internal(const char *address)
+{
+	const char *at = strrchr(address, '@');
+
+	return *address == '/' || at == NULL || strchr(at + 1, '.') == NULL;
+}
+
 static void
 add_block(struct bounce_report *report, struct field_block *block)
 {
@@ -194,9 +220,14 @@ add_block(struct bounce_report *report, struct field_block *block)
 	    array_count(&report->recipients) >= BOUNCE_REPORT_MAX_RECIPIENTS)
 		return;
 	/* Final-Recipient is required, yet some reports give only the
-	   Original-Recipient: it is the best we have. A block that names
-	   no recipient at all says nothing about anyone. */
-	if (rcpt->final_recipient == NULL)
+	   Original-Recipient: it is the best we have; so it is when the
+	   final one is the reporting system's own name for the mailbox.
+	   A block that names no recipient at all says nothing about
+	   anyone. */
+	if (rcpt->final_recipient == NULL ||
+	    (address_is_internal(rcpt->final_recipient) &&
+	     rcpt->original_recipient != NULL &&
+	     !address_is_internal(rcpt->original_recipient)))
 		rcpt->final_recipient = rcpt->original_recipient;
 	if (rcpt->final_recipient == NULL)
 		return;

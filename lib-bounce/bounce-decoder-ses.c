@@ -128,7 +128,6 @@ ses_set_recipient_field(struct ses_context *ctx, enum ses_field field,
 			const char *value)
 {
 	struct bounce_recipient *rcpt = ctx->rcpt;
-	const char *end;
 
 	if (rcpt == NULL)
 		return;
@@ -142,9 +141,8 @@ ses_set_recipient_field(struct ses_context *ctx, enum ses_field field,
 		break;
 	case SES_RCPT_STATUS:
 		/* only an RFC 3463 code is a status */
-		end = bounce_status_code_end(value);
-		if (end != NULL && *end == '\0')
-			rcpt->status = p_strdup(ctx->pool, value);
+		if (rcpt->status.class == 0)
+			(void)bounce_status_parse(value, &rcpt->status);
 		break;
 	case SES_RCPT_DIAGNOSTIC:
 		ses_set_diagnostic(ctx, rcpt, value);
@@ -299,9 +297,9 @@ bool bounce_decode_amazonses_notification(pool_t pool,
 		if (rcpt->action == NULL)
 			rcpt->action = ses_types[i].action;
 		/* a transient bounce is one SES gave up retrying */
-		if (rcpt->status == NULL && ctx.bounce_type != NULL &&
+		if (rcpt->status.class == 0 && ctx.bounce_type != NULL &&
 		    strcmp(ctx.bounce_type, "Transient") == 0)
-			rcpt->status = "4.0.0";
+			bounce_status_set(&rcpt->status, 4, 0, 0);
 		if (rcpt->diagnostic_code == NULL &&
 		    ctx.smtp_response != NULL)
 			rcpt->diagnostic_code = ctx.smtp_response;

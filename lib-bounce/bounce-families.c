@@ -235,9 +235,40 @@ try_family(pool_t pool, const struct bounce_message *msg,
 	return TRUE;
 }
 
+/* The recipient a Received field of the original names ("... for
+   <bob@example.org>; date"), the topmost first: the address the copy was
+   delivered to, which a list's copy has only there */
+static const char *original_received_for(const struct bounce_original *orig)
+{
+	const char *const *received, *p, *address;
+	size_t pos, len;
+
+	if (!array_is_created(&orig->received))
+		return NULL;
+	array_foreach(&orig->received, received) {
+		const char *lc = t_str_lcase(*received);
+
+		for (p = lc; (p = strstr(p, "for ")) != NULL; p += 4) {
+			if (p != lc && p[-1] != ' ' && p[-1] != '\t' &&
+			    p[-1] != '\n')
+				continue;
+			address = bounce_prose_find_address(p + 4,
+							   strlen(p + 4),
+							   &pos, &len);
+			/* the address right after "for", as in
+			   "for <bob@example.org>;" */
+			if (address != NULL && strspn(p + 4, " \t") == pos)
+				return address;
+		}
+	}
+	return NULL;
+}
+
 /* A bounce that names nobody in its text ("Deferred: Connection timed
    out with example.com") failed for the one the quoted original was
-   sent to */
+   sent to. A copy a mailing list distributed was sent to the list: it
+   failed for the subscriber a Received field names, if any; the list
+   itself is no one's failed address. */
 static bool
 decode_from_original(pool_t pool, const struct bounce_message *msg,
 		     const struct bounce_family *generic,
@@ -246,19 +277,33 @@ decode_from_original(pool_t pool, const struct bounce_message *msg,
 	const char *to = report->original.to, *address;
 	size_t pos, len;
 
-	if (!report->original_found || to == NULL)
+	if (!report->original_found)
 		return FALSE;
-	address = bounce_prose_find_address(to, strlen(to), &pos, &len);
-	if (address == NULL ||
-	    bounce_prose_find_address(to + pos + len, strlen(to + pos + len),
-				     &pos, &len) != NULL)
-		return FALSE;
+	if (report->original.list != NULL) {
+		address = original_received_for(&report->original);
+		if (address != NULL && to != NULL &&
+		    bounce_prose_find_address(to, strlen(to), &pos,
+					     &len) != NULL &&
+		    strcasecmp(address, t_strndup(to + pos, len)) == 0)
+			address = NULL;
+	} else {
+		if (to == NULL)
+			return FALSE;
+		address = bounce_prose_find_address(to, strlen(to), &pos, &len);
+		if (address == NULL ||
+		    bounce_prose_find_address(to + pos + len,
+					     strlen(to + pos + len),
+					     &pos, &len) != NULL)
+			return FALSE;
+	}
 	report->kind = BOUNCE_KIND_MTA;
 	report->decoder = generic->name;
 	report->report_text = bounce_prose_report_text(pool, msg, generic);
 	/* all the text says is about that recipient */
-	(void)bounce_prose_add_recipient(pool, report, address,
-					report->report_text);
+	if (address != NULL) {
+		(void)bounce_prose_add_recipient(pool, report, address,
+						report->report_text);
+	}
 	return TRUE;
 }
 

@@ -25,6 +25,10 @@ static const struct {
 	FIELD("Subject", subject, TRUE),
 	FIELD("Date", date, FALSE),
 	FIELD("Return-Path", return_path, FALSE),
+	/* RFC 2919, RFC 2369, and an older convention */
+	FIELD("List-Id", list, FALSE),
+	FIELD("List-Post", list, FALSE),
+	FIELD("Mailing-List", list, FALSE),
 #undef FIELD
 };
 

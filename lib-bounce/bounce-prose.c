@@ -282,6 +282,11 @@ static bool address_is_system(const struct bounce_message *msg,
 	if (strcasecmp(address, msg->from_address) == 0 ||
 	    strcasecmp(address, msg->to_address) == 0)
 		return TRUE;
+	/* a mail system's channel, not a domain: Sun/Oracle Messaging
+	   Server's "user@ims-ms-daemon" */
+	if (strchr(at + 1, '.') == NULL && strlen(at + 1) > 7 &&
+	    strcasecmp(at + 1 + strlen(at + 1) - 7, "-daemon") == 0)
+		return TRUE;
 	for (i = 0; i < N_ELEMENTS(system_local_parts); i++) {
 		if (strncasecmp(address, system_local_parts[i],
 				at - address) == 0 &&

@@ -3,18 +3,14 @@
 
 /* Reason classification: why a recipient's delivery failed, decided from
    what the report says about it -- its status code, the SMTP reply and
-   the diagnostic text -- by the rules in one table (bounce-reason.c).
+   the command it answered, the action and the diagnostic text -- in the
+   order docs/reasons.md gives (bounce-reason.c).
 
    Contract: classification only reads the recipient's fields and the
    report's kind, never the message, and always succeeds: what matches
    no rule is BOUNCE_REASON_UNDEFINED. */
 
 #include "bounce-report.h"
-
-/* If p starts an RFC 3463 status code -- class 2, 4 or 5, subject and
-   detail of 1-3 digits -- returns where it ends, else NULL. What may
-   follow the code is up to the caller. */
-const char *bounce_status_code_end(const char *p);
 
 /* Sets rcpt->reason, ->permanent and ->hard. Fills in rcpt->status from
    the diagnostic text or the reply code when the report gave none. */

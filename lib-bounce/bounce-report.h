@@ -68,6 +68,20 @@ enum bounce_reason {
 	BOUNCE_REASON_COUNT
 };
 
+/* An RFC 3463 enhanced status code, class.subject.detail, parsed once
+   where the report gives it; everything that judges a status reads these
+   numbers. class is 0 when there is no status. */
+struct bounce_status {
+	/* 2 success, 4 persistent transient failure, 5 permanent failure;
+	   0: none */
+	unsigned char class;
+	/* RFC 3463 allows 1-3 digits each: 0-999 */
+	unsigned short subject, detail;
+	/* The code as text, "5.1.1" (without leading zeros); "" when
+	   none */
+	char str[12];
+};
+
 /* Limits that keep a report's memory bounded whatever the message says */
 #define BOUNCE_REPORT_MAX_RECIPIENTS 100
 #define BOUNCE_REPORT_MAX_RECEIVED 50
@@ -81,8 +95,9 @@ struct bounce_recipient {
 	const char *original_recipient;
 	/* lower-cased: failed, delayed, delivered, relayed, expanded */
 	const char *action;
-	/* RFC 3463 class.subject.detail, NULL when absent or invalid */
-	const char *status;
+	/* RFC 3463 class.subject.detail; class 0 when absent or invalid
+	   (bounce_status_str() gives the text, NULL then) */
+	struct bounce_status status;
 	const char *remote_mta;
 	const char *diagnostic_code;
 	/* The diagnostic-type of Diagnostic-Code (RFC 3464 2.3.6),
@@ -110,6 +125,10 @@ ARRAY_DEFINE_TYPE(bounce_recipient, struct bounce_recipient);
 struct bounce_original {
 	const char *message_id;
 	const char *from, *to, *subject, *date, *return_path;
+	/* The mailing list that distributed it (its List-Id, or else its
+	   List-Post or Mailing-List), NULL when none did: its To is then
+	   the list, not whoever it failed for */
+	const char *list;
 	ARRAY_TYPE(const_string) received;
 };
 
@@ -175,6 +194,27 @@ bool bounce_kind_is_bounce(enum bounce_kind kind);
    about which the report says neither. The one answer the dsn test's
    "class" field and the CLI both give. */
 const char *bounce_recipient_class(const struct bounce_recipient *rcpt);
+
+/* If p starts an RFC 3463 status code -- class 2, 4 or 5, subject and
+   detail of 1-3 digits -- fills *status_r and returns where the code
+   ends; else returns NULL and leaves *status_r zeroed. What may follow
+   the code is up to the caller. */
+const char *bounce_status_parse_prefix(const char *p,
+				       struct bounce_status *status_r);
+/* Parses a string that is an RFC 3463 status code and nothing else.
+   Returns FALSE (and a zeroed *status_r) otherwise. */
+bool bounce_status_parse(const char *str, struct bounce_status *status_r);
+/* Sets *status_r to class.subject.detail; class is 2, 4 or 5, subject and
+   detail at most 999 */
+void bounce_status_set(struct bounce_status *status_r, unsigned int class,
+		       unsigned int subject, unsigned int detail);
+/* The status as text, "5.1.1", or NULL when there is none. The string
+   lives as long as the status. */
+const char *bounce_status_str(const struct bounce_status *status);
+/* The status is subject.detail, whatever its class (a detail of 0 is
+   matched only by 0) */
+bool bounce_status_is(const struct bounce_status *status,
+		      unsigned int subject, unsigned int detail);
 
 /* Returns the reason's name, e.g. "userunknown" */
 const char *bounce_reason_to_str(enum bounce_reason reason);

@@ -340,7 +340,7 @@ bounce_variable_value(const struct sieve_runtime_env *renv,
 	case BOUNCE_VARIABLE_REASON:
 		return bounce_reason_to_str(rcpt->reason);
 	case BOUNCE_VARIABLE_STATUS:
-		return rcpt->status;
+		return bounce_status_str(&rcpt->status);
 	case BOUNCE_VARIABLE_ACTION:
 		return rcpt->action;
 	case BOUNCE_VARIABLE_RECIPIENT:

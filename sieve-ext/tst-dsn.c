@@ -180,7 +180,7 @@ tst_dsn_recipient_field(const struct bounce_recipient *rcpt,
 	case DSN_FIELD_ACTION:
 		return rcpt->action;
 	case DSN_FIELD_STATUS:
-		return rcpt->status;
+		return bounce_status_str(&rcpt->status);
 	case DSN_FIELD_REMOTE_MTA:
 		return rcpt->remote_mta;
 	case DSN_FIELD_DIAGNOSTIC_CODE:

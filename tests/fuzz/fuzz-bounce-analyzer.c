@@ -107,15 +107,15 @@ static void check_recipient(const struct bounce_recipient *rcpt)
 	check_string("final_recipient", rcpt->final_recipient);
 	check_string("original_recipient", rcpt->original_recipient);
 	check_lcase("action", rcpt->action);
-	check_string("status", rcpt->status);
+	check_string("status", bounce_status_str(&rcpt->status));
 	check_string("remote_mta", rcpt->remote_mta);
 	check_string("diagnostic_code", rcpt->diagnostic_code);
 	check_string("last_attempt_date", rcpt->last_attempt_date);
 	check_string("will_retry_until", rcpt->will_retry_until);
 	check_string("reply_code", rcpt->reply_code);
 
-	if (rcpt->status != NULL && !status_is_valid(rcpt->status))
-		i_panic("status: not an RFC 3463 code: %s", rcpt->status);
+	if (rcpt->status.class != 0 && !status_is_valid(rcpt->status.str))
+		i_panic("status: not an RFC 3463 code: %s", rcpt->status.str);
 	/* RFC 5321 4.2: three digits, the first 2 to 5 */
 	if (rcpt->reply_code != NULL &&
 	    (strlen(rcpt->reply_code) != 3 ||
@@ -208,7 +208,7 @@ static const char *report_to_str(const struct bounce_report *report)
 			str_append_field(str, rcpt->final_recipient);
 			str_append_field(str, rcpt->original_recipient);
 			str_append_field(str, rcpt->action);
-			str_append_field(str, rcpt->status);
+			str_append_field(str, bounce_status_str(&rcpt->status));
 			str_append_field(str, rcpt->remote_mta);
 			str_append_field(str, rcpt->diagnostic_code);
 			str_append_field(str, rcpt->last_attempt_date);

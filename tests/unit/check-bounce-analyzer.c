@@ -346,7 +346,7 @@ START_TEST(test_rfc3464_fields)
 	ck_assert_str_eq(rcpt->final_recipient, "nobody@example.net");
 	ck_assert_ptr_null(rcpt->original_recipient);
 	ck_assert_str_eq(rcpt->action, "failed");
-	ck_assert_str_eq(rcpt->status, "5.1.1");
+	ck_assert_str_eq(rcpt->status.str, "5.1.1");
 	ck_assert_str_eq(rcpt->remote_mta, "mx.example.net");
 	ck_assert_str_eq(rcpt->diagnostic_code,
 			 "550 5.1.1 <nobody@example.net>... User unknown");
@@ -379,7 +379,7 @@ START_TEST(test_postfix_fields)
 	ck_assert_str_eq(report->reporting_mta, "p351355.pool.example.ne.jp");
 	ck_assert_str_eq(rcpt->final_recipient, "r@p351355.pool.example.ne.jp");
 	ck_assert_str_eq(rcpt->original_recipient, "kijitora@example.org");
-	ck_assert_str_eq(rcpt->status, "5.1.1");
+	ck_assert_str_eq(rcpt->status.str, "5.1.1");
 	ck_assert_ptr_nonnull(strstr(rcpt->diagnostic_code,
 				     "procmail: Couldn't create"));
 	i_stream_unref(&input);
@@ -404,13 +404,13 @@ START_TEST(test_edge_case_fields)
 	ck_assert_str_eq(rcpt->final_recipient, "bob@example.org");
 	ck_assert_str_eq(rcpt->action, "failed");
 	/* "5.1" is no status; the failure says the class */
-	ck_assert_str_eq(rcpt->status, "5.0.0");
+	ck_assert_str_eq(rcpt->status.str, "5.0.0");
 	ck_assert(rcpt->permanent);
 
 	rcpt = recipient(report, 1);
 	ck_assert_str_eq(rcpt->final_recipient, "carol@example.org");
 	ck_assert_str_eq(rcpt->action, "delayed");
-	ck_assert_str_eq(rcpt->status, "4.4.7");
+	ck_assert_str_eq(rcpt->status.str, "4.4.7");
 	ck_assert_str_eq(rcpt->diagnostic_code,
 			 "421 4.4.7 Try again later, please");
 	ck_assert(!rcpt->permanent);
@@ -418,7 +418,7 @@ START_TEST(test_edge_case_fields)
 	rcpt = recipient(report, 2);
 	ck_assert_str_eq(rcpt->final_recipient, "dave@example.org");
 	/* nor is "9.9.9" */
-	ck_assert_str_eq(rcpt->status, "5.0.0");
+	ck_assert_str_eq(rcpt->status.str, "5.0.0");
 	ck_assert(rcpt->permanent);
 
 	ck_assert_ptr_eq(bounce_report_first_failed(report),
@@ -444,7 +444,7 @@ START_TEST(test_global_dsn_fields)
 
 	ck_assert_str_eq(recipient(report, 0)->final_recipient,
 			 "j\xc3\xb6rg@b\xc3\xbc" "cher.example");
-	ck_assert_str_eq(recipient(report, 0)->status, "5.1.1");
+	ck_assert_str_eq(recipient(report, 0)->status.str, "5.1.1");
 	ck_assert(!report->original_found);
 	i_stream_unref(&input);
 	pool_unref(&pool);

@@ -24,6 +24,7 @@ void check_triage_settings(const struct backscatter_settings *set);
 #define CHECK_SUITES(S) \
 	S(bounce_analyzer) \
 	S(bounce_decoders) \
+	S(bounce_reasons) \
 	S(backscatter_settings) \
 	S(backscatter_tag) \
 	S(backscatter_domain_keys) \
