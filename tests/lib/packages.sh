@@ -20,7 +20,7 @@ BS_PACKAGES_ROUNDCUBE="php-cli php-cgi roundcube-core roundcube-plugins
 BS_PACKAGES_DEB="debhelper dpkg-dev lintian man-db groff-base"
 BS_PACKAGES_RUN="dovecot-core dovecot-sieve dovecot-lmtpd
 	dovecot-managesieved dovecot-submissiond sieve-connect swaks python3
-	binutils procps"
+	binutils procps curl"
 
 # bs_install_packages PACKAGE...: apt-get install those not installed yet
 bs_install_packages() {
