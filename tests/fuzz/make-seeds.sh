@@ -6,6 +6,8 @@
 #   DIR/keyfile/, DIR/keyfile.dict      key files
 #   DIR/bounce-analyzer/, DIR/bounce-analyzer.dict
 #                                       messages, bounces and not
+#   DIR/socketmap/, DIR/socketmap.dict  socketmap requests (netstrings)
+#   DIR/policy/, DIR/policy.dict        policy delegation requests
 # made from the test vectors and messages, so that the seeds follow them
 # and none are committed. The messages are those of tests/data and, when
 # the directory BOUNCE_CORPUS (default ../shared/corpus/sisimai beside the
@@ -27,8 +29,10 @@ out=$1
 LC_ALL=C
 export LC_ALL
 
-rm -rf "$out/tag-parse" "$out/keyfile" "$out/bounce-analyzer"
-mkdir -p "$out/tag-parse" "$out/keyfile" "$out/bounce-analyzer"
+for target in tag-parse keyfile bounce-analyzer socketmap policy; do
+	rm -rf "${out:?}/$target"
+	mkdir -p "$out/$target"
+done
 
 # Column N of the data rows of a vector file: comments and the header
 # line skipped
@@ -197,4 +201,64 @@ cat >"$out/bounce-analyzer.dict" <<'EOF'
 "\"bouncedRecipients\":[{\"emailAddress\":\""
 "\"Message\" : \""
 "!\x0a "
+EOF
+
+# Socketmap requests: what Postfix sends for senders to sign and not,
+# pipelined, and broken framing
+netstring() {
+	printf '%d:%s,' "${#1}" "$1"
+}
+i=0
+for request in "sign alice@example.com" \
+	"sign bob+bs1=at6huaelwu2esdvcc@example.com" \
+	"sign carol@other.example" "sign <>" "other alice@example.com" \
+	"sign" "sign prvs=1261576c6a=user@example.com" \
+	"sign Alice@EXAMPLE.com"; do
+	i=$((i + 1))
+	netstring "$request" >"$out/socketmap/seed-$i"
+done
+{ netstring "sign a@example.com"; netstring "sign b@example.com"; } \
+	>"$out/socketmap/pipelined"
+printf '10001:sign x@example.com,' >"$out/socketmap/too-long"
+printf '5:sign x@example.com,' >"$out/socketmap/bad-length"
+cat >"$out/socketmap.dict" <<'EOF'
+"sign "
+"@example.com"
+"+bs1="
+"prvs="
+":"
+","
+EOF
+
+# Policy requests: bounces at RCPT to tagged, forged and untagged
+# recipients, other states and senders, and broken framing
+policy_request() {
+	printf 'request=smtpd_access_policy\nprotocol_state=%s\n' "$1"
+	printf 'protocol_name=ESMTP\nclient_address=192.0.2.1\n'
+	printf 'queue_id=\nsender=%s\nrecipient=%s\n\n' "$2" "$3"
+}
+policy_request RCPT "" "alice+bs1=at6huaelwu2esdvcc@example.com" \
+	>"$out/policy/forged"
+policy_request RCPT "" "alice@example.com" >"$out/policy/untagged"
+policy_request RCPT "" "prvs=1261576c6a=user@example.com" \
+	>"$out/policy/prvs"
+policy_request RCPT "bob@example.net" "alice@example.com" \
+	>"$out/policy/sender"
+policy_request DATA "" "alice@example.com" >"$out/policy/data"
+{
+	policy_request RCPT "" "a@example.com"
+	policy_request RCPT "" "b@other.example"
+} >"$out/policy/pipelined"
+printf 'request=smtpd_access_policy\nsender=\nsender=x\n\n' \
+	>"$out/policy/duplicate"
+printf 'no equals sign\n\n' >"$out/policy/broken"
+cat >"$out/policy.dict" <<'EOF'
+"request=smtpd_access_policy"
+"protocol_state=RCPT"
+"sender="
+"recipient="
+"@example.com"
+"+bs1="
+"prvs="
+"\x0a\x0a"
 EOF

@@ -1,0 +1,133 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
+
+/* libFuzzer target: arbitrary bytes as what the edge policy service
+   (backscatter-policy.h) reads from Postfix, fed to
+   backscatter_policy_input() whole and in pieces, with keys, a signing
+   domain and enforcement of untagged bounces fixed at start and a fixed
+   time. Built and run by tests/fuzz/run.
+
+   Besides "no crash, no leak, no undefined behaviour", it checks what
+   must hold for every input, and panics (a crash to libFuzzer) if not:
+   - a request answered whole is answered the same when it comes in
+     pieces (fuzz-request-common.h);
+   - every reply is "action=DUNNO" or the configured 550 refusal, each
+     ended by an empty line: never DEFER or a 4xx, on which Postfix
+     would hold mail back;
+   - a refusal names one of the three things it may name. */
+
+#include "lib.h"
+#include "str.h"
+#include "str-sanitize.h"
+#include "backscatter-date.h"
+#include "backscatter-keys.h"
+#include "backscatter-settings.h"
+#include "backscatter-verify.h"
+#include "backscatter-policy.h"
+#include "fuzz-request-common.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char fuzz_keys[] =
+	"bs1 0 2020-01-01 - AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
+	"prvs 1 2020-01-01 - secret\n";
+/* 2025-11-28 12:00 UTC, well past backscatter_enforce_since */
+#define FUZZ_NOW ((time_t)20420 * BACKSCATTER_SECS_PER_DAY + 12 * 60 * 60)
+
+#define FUZZ_REJECT "action=550 5.7.1 " \
+	BACKSCATTER_DEFAULT_POLICY_REJECT_TEXT " ("
+static const char *const fuzz_reject_what[] = {
+	"tag forged)", "tag expired)", "no tag)",
+};
+
+static pool_t fuzz_pool;
+static struct backscatter_keyring *fuzz_keyring;
+static struct backscatter_policy fuzz_policy;
+
+static int
+policy_input(const void *core, const unsigned char *data, size_t size,
+	     string_t *reply, size_t *used_r)
+{
+	return backscatter_policy_input(core, data, size, FUZZ_NOW, reply,
+					used_r);
+}
+
+static bool reply_is_refusal(const char *line)
+{
+	unsigned int i;
+
+	if (strncmp(line, FUZZ_REJECT, strlen(FUZZ_REJECT)) != 0)
+		return FALSE;
+	line += strlen(FUZZ_REJECT);
+	for (i = 0; i < N_ELEMENTS(fuzz_reject_what); i++) {
+		if (strcmp(line, fuzz_reject_what[i]) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Every reply is one action line and an empty line */
+static void check_replies(string_t *replies)
+{
+	const char *const *lines = t_strsplit(str_c(replies), "\n");
+	unsigned int i, count = str_array_length(lines);
+
+	/* "a\n\n" splits to "a", "", "" */
+	if (count > 0 && *lines[count - 1] == '\0')
+		count--;
+	for (i = 0; i < count; i += 2) {
+		if (i + 1 >= count || *lines[i + 1] != '\0')
+			i_panic("reply without its empty line: '%s'",
+				str_sanitize(str_c(replies), 200));
+		if (strcmp(lines[i], "action=DUNNO") != 0 &&
+		    !reply_is_refusal(lines[i]))
+			i_panic("reply '%s'", str_sanitize(lines[i], 200));
+	}
+}
+
+static void ATTR_FORMAT(2, 0)
+fuzz_log_nothing(const struct failure_context *ctx ATTR_UNUSED,
+		 const char *format ATTR_UNUSED, va_list args ATTR_UNUSED)
+{
+}
+
+int LLVMFuzzerInitialize(int *argc ATTR_UNUSED, char ***argv ATTR_UNUSED)
+{
+	struct backscatter_settings *set;
+	const char *error;
+
+	lib_init();
+	lib_set_clean_exit(TRUE);
+	/* the core logs each decision; millions of lines test nothing */
+	i_set_info_handler(fuzz_log_nothing);
+	i_set_error_handler(fuzz_log_nothing);
+	fuzz_pool = pool_alloconly_create("fuzz policy", 4096);
+	set = p_new(fuzz_pool, struct backscatter_settings, 1);
+	*set = backscatter_default_settings;
+	set->sign_domains = "example.com";
+	/* untagged bounces refused too, so that all three refusals can be
+	   reached */
+	set->enforce_since = "2020-01-01";
+	set->policy_unsigned = "reject";
+	if (!backscatter_settings_check(set, fuzz_pool, &error))
+		i_panic("%s", error);
+	if (backscatter_keyring_parse("fuzz-keys", fuzz_keys,
+				      strlen(fuzz_keys), &fuzz_keyring,
+				      &error) < 0)
+		i_panic("%s", error);
+	fuzz_policy.set = set;
+	fuzz_policy.keyring = fuzz_keyring;
+	fuzz_policy.event = event_create(NULL);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	T_BEGIN {
+		check_replies(fuzz_request_check_split(policy_input,
+						       &fuzz_policy, data,
+						       size));
+	} T_END;
+	return 0;
+}

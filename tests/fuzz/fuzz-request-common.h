@@ -1,0 +1,78 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
+
+#ifndef FUZZ_REQUEST_COMMON_H
+#define FUZZ_REQUEST_COMMON_H
+
+/* What the two request-parser targets (fuzz-socketmap.c, fuzz-policy.c)
+   share: settings and a keyring fixed at start, and the way a server
+   feeds what it reads to a protocol core.
+
+   A server reads whatever the kernel gives it, so one input is fed twice:
+   whole, and cut in pieces at points the input itself chooses. Both
+   must give the same replies and the same end (0, or -1 after a protocol
+   error) — the property that a request split across reads is answered
+   as if it came in one. */
+
+#include "str.h"
+#include "str-sanitize.h"
+
+/* Feeds data to input() the way a server's read loop does, in pieces of
+   at most piece_size octets (0: all at once), keeping what it did not
+   consume for the next read. Returns input()'s last result; *reply_r
+   gets all replies, *rest_r the octets never consumed. */
+typedef int fuzz_request_input_t(const void *core,
+				 const unsigned char *data, size_t size,
+				 string_t *reply, size_t *used_r);
+
+static inline int
+fuzz_request_feed(fuzz_request_input_t *input, const void *core,
+		  const unsigned char *data, size_t size, size_t piece_size,
+		  string_t *reply, size_t *rest_r)
+{
+	buffer_t *pending = t_buffer_create(size + 1);
+	size_t offset = 0, used;
+	int ret = 0;
+
+	while (offset < size && ret == 0) {
+		size_t n = piece_size == 0 ? size - offset :
+			I_MIN(piece_size, size - offset);
+
+		buffer_append(pending, data + offset, n);
+		offset += n;
+		ret = input(core, pending->data, pending->used, reply, &used);
+		i_assert(used <= pending->used);
+		buffer_delete(pending, 0, used);
+	}
+	*rest_r = pending->used;
+	return ret;
+}
+
+/* The same input whole and in pieces of 1 + data[0] % 16 octets: the
+   replies and the end must agree. Returns the whole run's replies. */
+static inline string_t *
+fuzz_request_check_split(fuzz_request_input_t *input, const void *core,
+			 const unsigned char *data, size_t size)
+{
+	string_t *whole = t_str_new(256), *split = t_str_new(256);
+	size_t whole_rest, split_rest;
+	int whole_ret, split_ret;
+
+	whole_ret = fuzz_request_feed(input, core, data, size, 0, whole,
+				      &whole_rest);
+	split_ret = fuzz_request_feed(input, core, data, size,
+				      size == 0 ? 1 : 1 + data[0] % 16,
+				      split, &split_rest);
+	/* After a protocol error the server closes: only what came before
+	   it must agree, and both must have stopped there */
+	if (whole_ret != split_ret || !str_equals(whole, split) ||
+	    (whole_ret == 0 && whole_rest != split_rest))
+		i_panic("whole and split reads disagree: %d/%d, "
+			"%zu/%zu octets left, replies '%s' / '%s'",
+			whole_ret, split_ret, whole_rest, split_rest,
+			str_sanitize(str_c(whole), 200),
+			str_sanitize(str_c(split), 200));
+	return whole;
+}
+
+#endif

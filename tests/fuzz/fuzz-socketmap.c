@@ -1,0 +1,136 @@
+/* Copyright (c) 2026 dovecot-backscatter authors, see the included COPYING file
+ */
+
+/* libFuzzer target: arbitrary bytes as what the Postfix signer
+   (backscatter-socketmap.h) reads from a socketmap client, fed to
+   backscatter_socketmap_input() whole and in pieces, with keys and a
+   signing domain fixed at start and a fixed time. Built and run by
+   tests/fuzz/run.
+
+   Besides "no crash, no leak, no undefined behaviour", it checks what
+   must hold for every input, and panics (a crash to libFuzzer) if not:
+   - a request answered whole is answered the same when it comes in
+     pieces (fuzz-request-common.h);
+   - every reply is one netstring, "OK <address>" or "NOTFOUND ": never
+     TEMP or PERM, on which Postfix would defer the mail;
+   - an OK address is tagged, in the signing domain, and verifies as
+     valid at once;
+   - a protocol error (-1) comes with its NOTFOUND, and consumed input
+     never exceeds what was given. */
+
+#include "lib.h"
+#include "str.h"
+#include "str-sanitize.h"
+#include "smtp-address.h"
+#include "backscatter-date.h"
+#include "backscatter-keys.h"
+#include "backscatter-settings.h"
+#include "backscatter-verify.h"
+#include "backscatter-socketmap.h"
+#include "fuzz-request-common.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char fuzz_keys[] =
+	"bs1 0 2020-01-01 - AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
+	"prvs 1 2020-01-01 - secret\n";
+/* 2025-11-28 12:00 UTC */
+#define FUZZ_NOW ((time_t)20420 * BACKSCATTER_SECS_PER_DAY + 12 * 60 * 60)
+
+static pool_t fuzz_pool;
+static struct backscatter_settings *fuzz_set;
+static struct backscatter_tag_settings fuzz_tag_set;
+static struct backscatter_keyring *fuzz_keyring;
+static struct backscatter_socketmap fuzz_map;
+
+static int
+socketmap_input(const void *core, const unsigned char *data, size_t size,
+		string_t *reply, size_t *used_r)
+{
+	return backscatter_socketmap_input(core, data, size, FUZZ_NOW, reply,
+					   used_r);
+}
+
+static void check_signed(const char *address_str)
+{
+	struct backscatter_verification result;
+	struct smtp_address *address;
+	const char *error;
+
+	if (smtp_address_parse_mailbox(pool_datastack_create(), address_str,
+				       0, &address, &error) < 0)
+		i_panic("OK '%s', no address: %s", address_str, error);
+	if (address->domain == NULL ||
+	    strcasecmp(address->domain, "example.com") != 0)
+		i_panic("OK '%s', outside the signing domain", address_str);
+	backscatter_verify(fuzz_keyring, &fuzz_tag_set, address, FUZZ_NOW,
+			   pool_datastack_create(), &result);
+	if (result.verdict != BACKSCATTER_VERDICT_VALID)
+		i_panic("OK '%s', which verifies as %s", address_str,
+			backscatter_verdict_to_str(result.verdict));
+}
+
+/* Every reply is a netstring this signer may send */
+static void check_replies(const string_t *replies)
+{
+	const unsigned char *data = str_data(replies), *payload;
+	size_t size = str_len(replies), payload_size, used;
+	const char *error, *text;
+
+	while (size > 0) {
+		if (backscatter_netstring_parse(data, size, SIZE_MAX,
+				&payload, &payload_size, &used, &error) != 1)
+			i_panic("reply is no netstring: %s", error);
+		text = t_strndup(payload, payload_size);
+		if (strcmp(text, "NOTFOUND ") == 0)
+			;
+		else if (strncmp(text, "OK ", 3) == 0)
+			check_signed(text + 3);
+		else
+			i_panic("reply '%s'", str_sanitize(text, 200));
+		data += used;
+		size -= used;
+	}
+}
+
+static void ATTR_FORMAT(2, 0)
+fuzz_log_nothing(const struct failure_context *ctx ATTR_UNUSED,
+		 const char *format ATTR_UNUSED, va_list args ATTR_UNUSED)
+{
+}
+
+int LLVMFuzzerInitialize(int *argc ATTR_UNUSED, char ***argv ATTR_UNUSED)
+{
+	const char *error;
+
+	lib_init();
+	lib_set_clean_exit(TRUE);
+	/* the core logs each refusal; millions of lines test nothing */
+	i_set_info_handler(fuzz_log_nothing);
+	i_set_error_handler(fuzz_log_nothing);
+	fuzz_pool = pool_alloconly_create("fuzz socketmap", 4096);
+	fuzz_set = p_new(fuzz_pool, struct backscatter_settings, 1);
+	*fuzz_set = backscatter_default_settings;
+	fuzz_set->sign_domains = "example.com";
+	if (!backscatter_settings_check(fuzz_set, fuzz_pool, &error))
+		i_panic("%s", error);
+	backscatter_settings_get_tag_settings(fuzz_set, &fuzz_tag_set);
+	if (backscatter_keyring_parse("fuzz-keys", fuzz_keys,
+				      strlen(fuzz_keys), &fuzz_keyring,
+				      &error) < 0)
+		i_panic("%s", error);
+	fuzz_map.set = fuzz_set;
+	fuzz_map.keyring = fuzz_keyring;
+	fuzz_map.event = event_create(NULL);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	T_BEGIN {
+		check_replies(fuzz_request_check_split(socketmap_input,
+						       &fuzz_map, data, size));
+	} T_END;
+	return 0;
+}
