@@ -520,6 +520,41 @@ static bool report_type_is_dsn(const struct bounce_report *report)
 	return FALSE;
 }
 
+/* What may make a message a report, each read from the header, the MIME
+   structure or the text's first character: a report's parts, a quoted
+   message, and what each decoder requires before it takes a message */
+static bool structure_is_report(const struct bounce_analysis *ctx)
+{
+	return ctx->report->status_part_found ||
+		report_type_is_dsn(ctx->report) ||
+		str_len(ctx->status_body) > 0 ||
+		str_len(ctx->headers_body) > 0 ||
+		ctx->original_part != NULL;
+}
+
+static bool (*const report_signals[])(const struct bounce_message *msg) = {
+	bounce_message_is_automated,	/* rfc3464 inline, the MTAs */
+	bounce_decode_amazonses_may_match,
+	bounce_decode_arf_may_match,
+	bounce_decode_autoreply_may_match,
+};
+
+/* FALSE when no decoder can take the message: it is ordinary mail, and
+   its body prose is not searched for a quoted original that no report
+   would keep */
+static bool analysis_may_be_report(const struct bounce_analysis *ctx)
+{
+	unsigned int i;
+
+	if (structure_is_report(ctx))
+		return TRUE;
+	for (i = 0; i < N_ELEMENTS(report_signals); i++) {
+		if (report_signals[i](&ctx->msg))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Runs the decoders over what the parse collected, most specific first:
    a machine-readable report beats an MTA's prose */
 static void analysis_decode(struct bounce_analysis *ctx)
@@ -546,7 +581,7 @@ static void analysis_decode(struct bounce_analysis *ctx)
 			str_data(ctx->headers_body), str_len(ctx->headers_body),
 			&report->original);
 	}
-	if (!report->original_found) {
+	if (!report->original_found && analysis_may_be_report(ctx)) {
 		/* Quoted inline, after the bounce's own words */
 		size_t offset = bounce_prose_original_offset(msg);
 
