@@ -699,18 +699,20 @@ int bounce_analyze(struct istream *input,
 	ctx.report = p_new(pool, struct bounce_report, 1);
 	p_array_init(&ctx.report->recipients, pool, 4);
 	ctx.decoder = message_decoder_init(NULL, 0);
+	/* Small to start with: an alloconly pool zeroes every block and
+	   every allocation, so what is reserved and not used is cost */
 	ctx.scratch = pool_alloconly_create(MEMPOOL_GROWING"bounce analysis",
-					    16384);
-	ctx.status_body = str_new(ctx.scratch, 1024);
-	ctx.feedback_body = str_new(ctx.scratch, 256);
-	ctx.headers_body = str_new(ctx.scratch, 1024);
-	ctx.text = str_new(ctx.scratch, 4096);
-	ctx.html = str_new(ctx.scratch, 256);
-	ctx.preamble = str_new(ctx.scratch, 256);
+					    2048);
+	ctx.status_body = str_new(ctx.scratch, 128);
+	ctx.feedback_body = str_new(ctx.scratch, 64);
+	ctx.headers_body = str_new(ctx.scratch, 128);
+	ctx.text = str_new(ctx.scratch, 512);
+	ctx.html = str_new(ctx.scratch, 64);
+	ctx.preamble = str_new(ctx.scratch, 64);
 
 	i_stream_seek(input, 0);
 	limited = i_stream_create_limit(input, max_size);
-	parts_pool = pool_alloconly_create("bounce analyzer parts", 4096);
+	parts_pool = pool_alloconly_create("bounce analyzer parts", 1024);
 	parse_input = analysis_input(limited, &cr_copy);
 	parser = message_parser_init(parts_pool, parse_input, &parser_set);
 
