@@ -520,6 +520,41 @@ static bool report_type_is_dsn(const struct bounce_report *report)
 	return FALSE;
 }
 
+/* What may make a message a report, each read from the header, the MIME
+   structure or the text's first character: a report's parts, a quoted
+   message, and what each decoder requires before it takes a message */
+static bool structure_is_report(const struct bounce_analysis *ctx)
+{
+	return ctx->report->status_part_found ||
+		report_type_is_dsn(ctx->report) ||
+		str_len(ctx->status_body) > 0 ||
+		str_len(ctx->headers_body) > 0 ||
+		ctx->original_part != NULL;
+}
+
+static bool (*const report_signals[])(const struct bounce_message *msg) = {
+	bounce_message_is_automated,	/* rfc3464 inline, the MTAs */
+	bounce_decode_amazonses_may_match,
+	bounce_decode_arf_may_match,
+	bounce_decode_autoreply_may_match,
+};
+
+/* FALSE when no decoder can take the message: it is ordinary mail, and
+   its body prose is not searched for a quoted original that no report
+   would keep */
+static bool analysis_may_be_report(const struct bounce_analysis *ctx)
+{
+	unsigned int i;
+
+	if (structure_is_report(ctx))
+		return TRUE;
+	for (i = 0; i < N_ELEMENTS(report_signals); i++) {
+		if (report_signals[i](&ctx->msg))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /* Runs the decoders over what the parse collected, most specific first:
    a machine-readable report beats an MTA's prose */
 static void analysis_decode(struct bounce_analysis *ctx)
@@ -546,7 +581,7 @@ static void analysis_decode(struct bounce_analysis *ctx)
 			str_data(ctx->headers_body), str_len(ctx->headers_body),
 			&report->original);
 	}
-	if (!report->original_found) {
+	if (!report->original_found && analysis_may_be_report(ctx)) {
 		/* Quoted inline, after the bounce's own words */
 		size_t offset = bounce_prose_original_offset(msg);
 
@@ -664,18 +699,20 @@ int bounce_analyze(struct istream *input,
 	ctx.report = p_new(pool, struct bounce_report, 1);
 	p_array_init(&ctx.report->recipients, pool, 4);
 	ctx.decoder = message_decoder_init(NULL, 0);
+	/* Small to start with: an alloconly pool zeroes every block and
+	   every allocation, so what is reserved and not used is cost */
 	ctx.scratch = pool_alloconly_create(MEMPOOL_GROWING"bounce analysis",
-					    16384);
-	ctx.status_body = str_new(ctx.scratch, 1024);
-	ctx.feedback_body = str_new(ctx.scratch, 256);
-	ctx.headers_body = str_new(ctx.scratch, 1024);
-	ctx.text = str_new(ctx.scratch, 4096);
-	ctx.html = str_new(ctx.scratch, 256);
-	ctx.preamble = str_new(ctx.scratch, 256);
+					    2048);
+	ctx.status_body = str_new(ctx.scratch, 128);
+	ctx.feedback_body = str_new(ctx.scratch, 64);
+	ctx.headers_body = str_new(ctx.scratch, 128);
+	ctx.text = str_new(ctx.scratch, 512);
+	ctx.html = str_new(ctx.scratch, 64);
+	ctx.preamble = str_new(ctx.scratch, 64);
 
 	i_stream_seek(input, 0);
 	limited = i_stream_create_limit(input, max_size);
-	parts_pool = pool_alloconly_create("bounce analyzer parts", 4096);
+	parts_pool = pool_alloconly_create("bounce analyzer parts", 1024);
 	parse_input = analysis_input(limited, &cr_copy);
 	parser = message_parser_init(parts_pool, parse_input, &parser_set);
 

@@ -75,6 +75,12 @@ parse_feedback_fields(const struct bounce_message *msg,
 	i_stream_unref(&input);
 }
 
+bool bounce_decode_arf_may_match(const struct bounce_message *msg)
+{
+	return msg->feedback_len > 0 ||
+		i_strstr_arr(msg->subject_lcase, complaint_subjects) != NULL;
+}
+
 bool bounce_decode_arf(pool_t pool, const struct bounce_message *msg,
 		       struct bounce_report *report)
 {
@@ -84,12 +90,12 @@ bool bounce_decode_arf(pool_t pool, const struct bounce_message *msg,
 	size_t pos, len;
 	unsigned int i;
 
+	if (!bounce_decode_arf_may_match(msg))
+		return FALSE;
 	if (msg->feedback_len > 0)
 		parse_feedback_fields(msg, &fields);
-	else if (i_strstr_arr(msg->subject_lcase, complaint_subjects) != NULL)
-		i_zero(&fields);
 	else
-		return FALSE;
+		i_zero(&fields);
 
 	candidates[0] = fields.original_rcpt_to;
 	candidates[1] = fields.removal_recipient;

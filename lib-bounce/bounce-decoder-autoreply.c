@@ -38,9 +38,11 @@ static const char *const vacation_texts[] = {
 /* How much of the text's opening is read for vacation wording */
 #define VACATION_TEXT_OPENING 500
 
-static bool message_is_vacation_reply(const struct bounce_message *msg)
+/* The header of a vacation(1) reply: sent as the user, with its subject
+   or Precedence */
+static bool header_is_vacation_reply(const struct bounce_message *msg)
 {
-	const char *precedence = msg->hdr.precedence, *opening;
+	const char *precedence = msg->hdr.precedence;
 	bool bulk;
 
 	if (msg->hdr.auto_submitted != NULL || msg->hdr.return_path == NULL ||
@@ -55,11 +57,26 @@ static bool message_is_vacation_reply(const struct bounce_message *msg)
 	bulk = precedence != NULL &&
 		(strncasecmp(precedence, "bulk", 4) == 0 ||
 		 strncasecmp(precedence, "junk", 4) == 0);
-	if (!bulk && i_strstr_arr(msg->subject_lcase, vacation_subjects) == NULL)
+	return bulk ||
+		i_strstr_arr(msg->subject_lcase, vacation_subjects) != NULL;
+}
+
+static bool message_is_vacation_reply(const struct bounce_message *msg)
+{
+	const char *opening;
+
+	if (!header_is_vacation_reply(msg))
 		return FALSE;
 	opening = t_strndup(msg->text_lcase,
 			    I_MIN(msg->text_len, VACATION_TEXT_OPENING));
 	return i_strstr_arr(opening, vacation_texts) != NULL;
+}
+
+bool bounce_decode_autoreply_may_match(const struct bounce_message *msg)
+{
+	return !bounce_message_from_system(msg) &&
+		(bounce_message_says_autoreply(msg) ||
+		 header_is_vacation_reply(msg));
 }
 
 bool bounce_decode_autoreply(pool_t pool, const struct bounce_message *msg,

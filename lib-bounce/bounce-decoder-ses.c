@@ -242,6 +242,17 @@ static string_t *ses_json_text(const struct bounce_message *msg)
 	return json;
 }
 
+bool bounce_decode_amazonses_may_match(const struct bounce_message *msg)
+{
+	size_t i;
+
+	/* a JSON object naming a notificationType, the text of SNS's
+	   mail */
+	for (i = 0; i < msg->text_len && i_isspace(msg->text[i]); i++) ;
+	return i < msg->text_len && msg->text[i] == '{' &&
+		strstr(msg->text_lcase, "notificationtype") != NULL;
+}
+
 bool bounce_decode_amazonses_notification(pool_t pool,
 					  const struct bounce_message *msg,
 					  struct bounce_report *report)
@@ -252,11 +263,7 @@ bool bounce_decode_amazonses_notification(pool_t pool,
 	string_t *json;
 	unsigned int i, n;
 
-	/* a JSON object naming a notificationType, the text of SNS's
-	   mail */
-	for (i = 0; i < msg->text_len && i_isspace(msg->text[i]); i++) ;
-	if (i == msg->text_len || msg->text[i] != '{' ||
-	    strstr(msg->text_lcase, "notificationtype") == NULL)
+	if (!bounce_decode_amazonses_may_match(msg))
 		return FALSE;
 
 	i_zero(&ctx);

@@ -38,6 +38,9 @@ void bounce_decode_rfc3464_inline(pool_t pool,
    message is a feedback report. */
 bool bounce_decode_arf(pool_t pool, const struct bounce_message *msg,
 		       struct bounce_report *report);
+/* TRUE when bounce_decode_arf() may take the message: it takes none for
+   which this is FALSE. Reads the header and the parts only. */
+bool bounce_decode_arf_may_match(const struct bounce_message *msg);
 
 /* Amazon SES notifications as SNS mails them (a JSON text): returns
    TRUE when the message is one, with kind, decoder and
@@ -45,11 +48,17 @@ bool bounce_decode_arf(pool_t pool, const struct bounce_message *msg,
 bool bounce_decode_amazonses_notification(pool_t pool,
 					  const struct bounce_message *msg,
 					  struct bounce_report *report);
+/* TRUE when the text may be such a notification: a JSON object naming a
+   notificationType. Reads the text only when it begins with '{'. */
+bool bounce_decode_amazonses_may_match(const struct bounce_message *msg);
 
 /* RFC 3834 and its older kin: returns TRUE when the header says the
    message is an auto-reply; the recipient is the one who replied. */
 bool bounce_decode_autoreply(pool_t pool, const struct bounce_message *msg,
 			     struct bounce_report *report);
+/* TRUE when bounce_decode_autoreply() may take the message: it takes
+   none for which this is FALSE. Reads the header only. */
+bool bounce_decode_autoreply_may_match(const struct bounce_message *msg);
 
 /* Tries the MTA decoders, family by family and then the generic one.
    Returns TRUE when one found failed recipients: report->kind is then

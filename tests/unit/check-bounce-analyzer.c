@@ -465,6 +465,40 @@ START_TEST(test_not_a_report_has_no_fields)
 }
 END_TEST
 
+/* The quoted original is searched for only in mail some decoder may
+   take: the same body, quoting a message inline, keeps its original as
+   an auto-reply and has none as ordinary mail */
+START_TEST(test_original_only_of_reports)
+{
+	static const char *const subjects[] = {
+		"Auto: Project notes", "Project notes",
+	};
+	pool_t pool = pool_alloconly_create("test", 1024);
+	struct bounce_report *report;
+	string_t *msg = t_str_new(1024);
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(subjects); i++) {
+		str_truncate(msg, 0);
+		str_printfa(msg, "From: Bob <bob@example.com>\n"
+			    "To: alice@example.org\n"
+			    "Subject: %s\n\n"
+			    "I am away.\n\n"
+			    "--- Original message follows ---\n\n"
+			    "From: alice@example.org\n"
+			    "Subject: Project notes\n"
+			    "Message-ID: <notes@example.org>\n\n"
+			    "The notes.\n", subjects[i]);
+		report = analyze_data(msg, pool);
+		ck_assert_int_eq(report->kind, i == 0 ?
+				 BOUNCE_KIND_AUTOREPLY : BOUNCE_KIND_NONE);
+		ck_assert(report->original_found == (i == 0));
+		p_clear(pool);
+	}
+	pool_unref(&pool);
+}
+END_TEST
+
 /* --- the phrase index (bounce-phrases.c) --- */
 
 static const struct {
@@ -602,6 +636,7 @@ Suite *bounce_analyzer_suite(void)
 	tcase_add_test(tc, test_read_limit);
 	tcase_add_test(tc, test_exact_limit_not_truncated);
 	tcase_add_test(tc, test_long_content_type_bounded);
+	tcase_add_test(tc, test_original_only_of_reports);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("phrases");
