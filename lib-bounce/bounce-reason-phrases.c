@@ -217,6 +217,9 @@ static const struct reason_phrase phrases_en[] = {
 	P(MESGTOOBIG, "message length exceeds",
 	  "RFC 3463 X.2.3 Message length exceeds administrative limit"),
 	P(MESGTOOBIG, "line limit exceeded", "common"),
+	P(MESGTOOBIG, "longer than the maximum size",
+	  "Exim moan.c: A message that you sent was longer than the maximum "
+	  "size allowed"),
 	P(EXCEEDLIMIT, "header size exceeds", "common"),
 	/* RFC 3463 X.5.3; Sisimai counts it among connection limits */
 	P(TOOMANYCONN, "too many recipients",

@@ -346,6 +346,22 @@ static bool status_says_little(const struct bounce_status *status)
 	return status_is_class_only(status) || bounce_status_is(status, 4, 7);
 }
 
+/* A network or routing code (x.4.y: no answer, bad connection) in the
+   prose of a report whose status part says x.4.7 and quotes no
+   diagnostic: the MTA's word that its queue lifetime ran out when no
+   server ever answered, and its own earlier words on how the attempts
+   failed (sendmail's "451 4.4.1 reply: read error from ..." when the
+   server never greeted). The expiry is the outcome; the attempts' code
+   is not more precise, only earlier. */
+static bool
+status_is_network_under_expiry(const struct bounce_recipient *rcpt,
+			       const struct bounce_status *text_status)
+{
+	return rcpt->diagnostic_from_text &&
+		bounce_status_is(&rcpt->status, 4, 7) &&
+		text_status->subject == 4;
+}
+
 /* RFC 3463 subject 1: the address itself is the problem */
 static bool status_is_addressing(const struct bounce_status *status)
 {
@@ -709,12 +725,14 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 		/* The server's own code is its word on what went wrong: it
 		   stands over the reporting MTA's guess (sendmail reports
 		   5.1.1 for any refused RCPT) when they agree on the class,
-		   unless the server's is the vaguer one */
+		   unless the server's is the vaguer one, or only says how
+		   the attempts failed that the MTA's x.4.7 gave up on */
 		if (found &&
 		    (rcpt->status.class == 0 ||
 		     (status.class == rcpt->status.class &&
 		      (status_says_little(&rcpt->status) ||
-		       !status_says_little(&status)))))
+		       !status_says_little(&status)) &&
+		      !status_is_network_under_expiry(rcpt, &status))))
 			rcpt->status = status;
 	}
 	if (rcpt->status.class == 0) {

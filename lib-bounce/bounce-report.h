@@ -118,6 +118,10 @@ struct bounce_recipient {
 	/* The failure is permanent: the status class is 5, or the action
 	   is "failed" and no status says otherwise */
 	bool permanent:1;
+	/* diagnostic_code was taken from the report's prose, its status
+	   part giving none: the reporting MTA's own words, which quote no
+	   server's reply field */
+	bool diagnostic_from_text:1;
 	/* A hard bounce: the address itself will never work (the user or
 	   host does not exist, or has moved), so retrying is pointless.
 	   A permanent refusal of this one message is not hard. */
