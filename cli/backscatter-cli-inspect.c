@@ -99,6 +99,8 @@ cli_inspect_json_recipient(string_t *dest,
 	cli_inspect_json_field(dest, "reply_code", rcpt->reply_code);
 	cli_inspect_json_field(dest, "reason",
 			       bounce_reason_to_str(rcpt->reason));
+	cli_inspect_json_field(dest, "reason_rule", rcpt->reason_rule);
+	cli_inspect_json_field(dest, "reason_source", rcpt->reason_source);
 	cli_inspect_json_field(dest, "class", bounce_recipient_class(rcpt));
 	cli_inspect_json_bool(dest, "hard", rcpt->hard);
 	cli_inspect_json_field(dest, "diagnostic", rcpt->diagnostic_code);

@@ -338,6 +338,7 @@ void bounce_decode_dsn_text(pool_t pool, const struct bounce_message *msg,
 			    strcasecmp(said->final_recipient,
 				       rcpt->final_recipient) == 0) {
 				rcpt->diagnostic_code = said->diagnostic_code;
+				rcpt->diagnostic_from_text = TRUE;
 				break;
 			}
 		}

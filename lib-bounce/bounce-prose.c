@@ -206,9 +206,19 @@ find_original(const struct bounce_message *msg,
 
 size_t bounce_prose_original_offset(const struct bounce_message *msg)
 {
-	size_t report_end;
+	const char *lc = msg->text_lcase;
+	size_t report_end, pos, end;
 
-	return find_original(msg, NULL, 0, &report_end);
+	pos = find_original(msg, NULL, 0, &report_end);
+	/* The announcement may go on for more lines in the same dashes
+	   (Exim moan.c: "------ This is a copy of your message, including
+	   all the headers.\n------ No more than 10K characters of the body
+	   are included."): the header block starts after them */
+	while (pos < msg->text_len && strncmp(lc + pos, "------ ", 7) == 0) {
+		end = line_end(msg, pos);
+		pos = I_MIN(end + 1, msg->text_len);
+	}
+	return pos;
 }
 
 static bool is_local_part_char(unsigned char c)

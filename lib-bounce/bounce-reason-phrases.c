@@ -217,6 +217,9 @@ static const struct reason_phrase phrases_en[] = {
 	P(MESGTOOBIG, "message length exceeds",
 	  "RFC 3463 X.2.3 Message length exceeds administrative limit"),
 	P(MESGTOOBIG, "line limit exceeded", "common"),
+	P(MESGTOOBIG, "longer than the maximum size",
+	  "Exim moan.c: A message that you sent was longer than the maximum "
+	  "size allowed"),
 	P(EXCEEDLIMIT, "header size exceeds", "common"),
 	/* RFC 3463 X.5.3; Sisimai counts it among connection limits */
 	P(TOOMANYCONN, "too many recipients",
@@ -651,6 +654,8 @@ static const struct reason_phrase phrases_program[] = {
 #undef P
 
 struct reason_phrase_table {
+	/* the table's name in rule ids: "en" in "phrase:en:57" */
+	const char *name;
 	const struct reason_phrase *phrases;
 	unsigned int count;
 	struct bounce_phrases *index;
@@ -669,7 +674,8 @@ TABLE(phrases_weak);
 TABLE(phrases_program);
 #undef TABLE
 
-#define T(name) { name, N_ELEMENTS(name), &name##_index }
+#define T(name) { #name + sizeof("phrases_") - 1, name, N_ELEMENTS(name), \
+		   &name##_index }
 /* English first: a bilingual text (La Poste's) is read in English */
 static const struct reason_phrase_table cause_tables[] = {
 	T(phrases_en), T(phrases_fr), T(phrases_de), T(phrases_es),
@@ -685,34 +691,42 @@ static const struct reason_phrase_table program_tables[] = {
 
 static enum bounce_reason
 find_in_tables(const struct reason_phrase_table *tables, unsigned int count,
-	       const char *lc, size_t len)
+	       const char *lc, size_t len, struct bounce_reason_rule *rule_r)
 {
+	const struct reason_phrase *phrase;
 	unsigned int i;
 	int idx;
 
 	for (i = 0; i < count; i++) {
 		idx = bounce_phrases_find(tables[i].index, lc, len);
-		if (idx >= 0)
-			return tables[i].phrases[idx].reason;
+		if (idx >= 0) {
+			phrase = &tables[i].phrases[idx];
+			rule_r->id = t_strdup_printf("phrase:%s:%d",
+						     tables[i].name, idx);
+			rule_r->source = phrase->source;
+			return phrase->reason;
+		}
 	}
 	return BOUNCE_REASON_UNDEFINED;
 }
 
 enum bounce_reason
-bounce_reason_phrases_find(enum bounce_reason_phrase_set set, const char *lc)
+bounce_reason_phrases_find(enum bounce_reason_phrase_set set, const char *lc,
+			   struct bounce_reason_rule *rule_r)
 {
 	size_t len = strlen(lc);
 
 	switch (set) {
 	case BOUNCE_REASON_PHRASES_CAUSE:
 		return find_in_tables(cause_tables, N_ELEMENTS(cause_tables),
-				      lc, len);
+				      lc, len, rule_r);
 	case BOUNCE_REASON_PHRASES_WEAK:
 		return find_in_tables(weak_tables, N_ELEMENTS(weak_tables),
-				      lc, len);
+				      lc, len, rule_r);
 	case BOUNCE_REASON_PHRASES_PROGRAM:
 		return find_in_tables(program_tables,
-				      N_ELEMENTS(program_tables), lc, len);
+				      N_ELEMENTS(program_tables), lc, len,
+				      rule_r);
 	}
 	i_unreached();
 }

@@ -21,11 +21,22 @@ enum bounce_reason_phrase_set {
 	BOUNCE_REASON_PHRASES_PROGRAM,
 };
 
+/* The rule that decided a reason: an id that names it ("phrase:en:57",
+   the 57th of the English table; "status:5.2.2") and where it comes
+   from (a phrase's source column, "RFC 3463", ...). Both are static
+   or data stack strings. */
+struct bounce_reason_rule {
+	const char *id;
+	const char *source;
+};
+
 /* The reason of the first phrase of the set found in lc (lower-cased,
    white space folded), in the set's order: more specific phrases come
    before the general ones they contain. BOUNCE_REASON_UNDEFINED when
-   none is found. */
+   none is found; else rule_r names the phrase (and is left alone
+   otherwise). */
 enum bounce_reason
-bounce_reason_phrases_find(enum bounce_reason_phrase_set set, const char *lc);
+bounce_reason_phrases_find(enum bounce_reason_phrase_set set, const char *lc,
+			   struct bounce_reason_rule *rule_r);
 
 #endif

@@ -346,6 +346,22 @@ static bool status_says_little(const struct bounce_status *status)
 	return status_is_class_only(status) || bounce_status_is(status, 4, 7);
 }
 
+/* A network or routing code (x.4.y: no answer, bad connection) in the
+   prose of a report whose status part says x.4.7 and quotes no
+   diagnostic: the MTA's word that its queue lifetime ran out when no
+   server ever answered, and its own earlier words on how the attempts
+   failed (sendmail's "451 4.4.1 reply: read error from ..." when the
+   server never greeted). The expiry is the outcome; the attempts' code
+   is not more precise, only earlier. */
+static bool
+status_is_network_under_expiry(const struct bounce_recipient *rcpt,
+			       const struct bounce_status *text_status)
+{
+	return rcpt->diagnostic_from_text &&
+		bounce_status_is(&rcpt->status, 4, 7) &&
+		text_status->subject == 4;
+}
+
 /* RFC 3463 subject 1: the address itself is the problem */
 static bool status_is_addressing(const struct bounce_status *status)
 {
@@ -477,6 +493,32 @@ static bool delivery_is_late(const struct bounce_recipient *rcpt)
 		(action_is(rcpt, "failed") && rcpt->status.class == 4);
 }
 
+/* The rule ids of the steps that are not phrases, and their sources */
+static const char *const smtp_stage_rules[] = {
+	[SMTP_STAGE_UNKNOWN] = NULL,
+	[SMTP_STAGE_CONNECT] = "stage:connect",
+	[SMTP_STAGE_MAIL] = "stage:mail",
+	[SMTP_STAGE_RCPT] = NULL,
+	[SMTP_STAGE_DATA] = "stage:data",
+};
+
+static void
+reason_rule_set(struct bounce_reason_rule *rule_r, const char *id,
+		const char *source)
+{
+	rule_r->id = id;
+	rule_r->source = source;
+}
+
+static void
+reason_rule_set_status(struct bounce_reason_rule *rule_r,
+		       const struct bounce_status *status)
+{
+	reason_rule_set(rule_r, t_strconcat("status:",
+					    bounce_status_str(status), NULL),
+			"RFC 3463");
+}
+
 /* What a refusal means at the stage it came (the command it answered):
    before MAIL FROM the server knows only the client, so its refusal is
    of the client (blocked); an unknown address at MAIL FROM is the
@@ -485,8 +527,8 @@ static bool delivery_is_late(const struct bounce_recipient *rcpt)
    (filtered, as Sisimai has it). Nothing is inferred at an unknown
    stage. */
 static enum bounce_reason
-reason_at_stage(enum smtp_stage stage, enum bounce_reason reason,
-		const struct bounce_recipient *rcpt)
+reason_at_stage_only(enum smtp_stage stage, enum bounce_reason reason,
+		     const struct bounce_recipient *rcpt)
 {
 	switch (stage) {
 	case SMTP_STAGE_CONNECT:
@@ -512,6 +554,22 @@ reason_at_stage(enum smtp_stage stage, enum bounce_reason reason,
 	return reason;
 }
 
+/* reason_at_stage_only(), naming the stage as the rule when it changed
+   the reason */
+static enum bounce_reason
+reason_at_stage(enum smtp_stage stage, enum bounce_reason reason,
+		const struct bounce_recipient *rcpt,
+		struct bounce_reason_rule *rule_r)
+{
+	enum bounce_reason staged = reason_at_stage_only(stage, reason, rcpt);
+
+	if (staged != reason) {
+		reason_rule_set(rule_r, smtp_stage_rules[stage],
+				"RFC 5321 commands");
+	}
+	return staged;
+}
+
 /* Why a delivery failed: the evidence in order of trust, each step
    deciding only when the steps before it said nothing (docs/reasons.md
    says why this order):
@@ -527,10 +585,12 @@ reason_at_stage(enum smtp_stage stage, enum bounce_reason reason,
       never answered, has expired;
    5. what is left: the status's general meaning, the report's words
       when it is about this recipient alone, the words that say little,
-      what the report's kind means, the reply code's general meaning. */
+      what the report's kind means, the reply code's general meaning.
+   rule_r names the step (or phrase) that decided. */
 static enum bounce_reason
 reason_of_failure(const struct bounce_report *report,
-		  const struct bounce_recipient *rcpt, bool status_translated)
+		  const struct bounce_recipient *rcpt, bool status_translated,
+		  struct bounce_reason_rule *rule_r)
 {
 	const char *diag_lc = rcpt->diagnostic_code == NULL ? "" :
 		t_str_fold_lcase(rcpt->diagnostic_code);
@@ -538,14 +598,16 @@ reason_of_failure(const struct bounce_report *report,
 	bool x_unix = rcpt->diagnostic_type != NULL &&
 		strcmp(rcpt->diagnostic_type, "x-unix") == 0;
 	enum bounce_reason reason = BOUNCE_REASON_UNDEFINED, said, by_reply;
+	struct bounce_reason_rule said_rule;
 	enum smtp_stage stage;
 
+	i_zero(&said_rule);
 	stage = smtp_stage_from_text(diag_lc);
 	if (stage == SMTP_STAGE_UNKNOWN)
 		stage = smtp_stage_from_text(report_lcase(report));
 	by_reply = reason_from_reply_code(rcpt->reply_code, stage);
 	said = bounce_reason_phrases_find(BOUNCE_REASON_PHRASES_CAUSE,
-					  diag_lc);
+					  diag_lc, &said_rule);
 
 	/* A local delivery program (x-unix: its own output) that says it
 	   failed itself: its fault, whatever exit code, and so status, it
@@ -553,50 +615,75 @@ reason_of_failure(const struct bounce_report *report,
 	   text is. */
 	if (x_unix) {
 		reason = bounce_reason_phrases_find(
-			BOUNCE_REASON_PHRASES_PROGRAM, diag_lc);
+			BOUNCE_REASON_PHRASES_PROGRAM, diag_lc, rule_r);
 	}
 	/* 1. The status, unless the reply code and the text agree on
 	   another cause ("552 ... over quota (#5.1.1)") */
 	if (reason == BOUNCE_REASON_UNDEFINED && sr != NULL && sr->decisive &&
 	    !status_translated &&
 	    !(by_reply != BOUNCE_REASON_UNDEFINED && by_reply == said &&
-	      said != sr->reason))
+	      said != sr->reason)) {
 		reason = sr->reason;
+		reason_rule_set_status(rule_r, &rcpt->status);
+	}
 	/* the report's type says who refused: the recipient's filter */
-	if (reason == BOUNCE_REASON_UNDEFINED && report_is_mdn_refusal(report))
+	if (reason == BOUNCE_REASON_UNDEFINED &&
+	    report_is_mdn_refusal(report)) {
 		reason = BOUNCE_REASON_FILTERED;
+		reason_rule_set(rule_r, "report:disposition-notification",
+				"RFC 5429");
+	}
 	/* 3. The text */
-	if (reason == BOUNCE_REASON_UNDEFINED)
+	if (reason == BOUNCE_REASON_UNDEFINED && said != reason) {
 		reason = said;
+		*rule_r = said_rule;
+	}
 	/* the command answered: a refusal before MAIL FROM is of the
 	   client, whether or not the MTA retried it */
-	reason = reason_at_stage(stage, reason, rcpt);
+	reason = reason_at_stage(stage, reason, rcpt, rule_r);
 	/* 4. The action */
 	if (delivery_is_late(rcpt) &&
 	    (reason == BOUNCE_REASON_UNDEFINED ||
 	     (reason == BOUNCE_REASON_NETWORKERROR &&
-	      i_strstr_arr(diag_lc, unanswered_phrases) != NULL)))
+	      i_strstr_arr(diag_lc, unanswered_phrases) != NULL))) {
 		reason = BOUNCE_REASON_EXPIRED;
+		reason_rule_set(rule_r, "action:late", "RFC 3464 action");
+	}
 	/* 5. What is left: the status's general meaning, the report's
 	   words about all its recipients when it has only this one, ... */
-	if (reason == BOUNCE_REASON_UNDEFINED && sr != NULL)
+	if (reason == BOUNCE_REASON_UNDEFINED && sr != NULL) {
 		reason = sr->reason;
+		reason_rule_set_status(rule_r, &rcpt->status);
+	}
 	if (reason == BOUNCE_REASON_UNDEFINED &&
 	    array_count(&report->recipients) == 1) {
 		reason = bounce_reason_phrases_find(BOUNCE_REASON_PHRASES_CAUSE,
-						    report_lcase(report));
+						    report_lcase(report),
+						    rule_r);
 	}
 	if (reason == BOUNCE_REASON_UNDEFINED) {
 		reason = bounce_reason_phrases_find(BOUNCE_REASON_PHRASES_WEAK,
-						    diag_lc);
+						    diag_lc, rule_r);
 	}
-	if (reason == BOUNCE_REASON_UNDEFINED)
+	if (reason == BOUNCE_REASON_UNDEFINED &&
+	    report->decoder_reason != BOUNCE_REASON_UNDEFINED) {
 		reason = report->decoder_reason;
-	if (reason == BOUNCE_REASON_UNDEFINED && x_unix)
+		reason_rule_set(rule_r, t_strconcat("family:",
+						    report->decoder, NULL),
+				"family table");
+	}
+	if (reason == BOUNCE_REASON_UNDEFINED && x_unix) {
 		reason = BOUNCE_REASON_MAILERERROR;
-	if (reason == BOUNCE_REASON_UNDEFINED)
+		reason_rule_set(rule_r, "diagnostic:x-unix",
+				"RFC 3464 diagnostic type");
+	}
+	if (reason == BOUNCE_REASON_UNDEFINED && by_reply != reason) {
 		reason = by_reply;
-	return reason_at_stage(stage, reason, rcpt);
+		reason_rule_set(rule_r, t_strconcat("reply:",
+						    rcpt->reply_code, NULL),
+				"RFC 5321 reply codes");
+	}
+	return reason_at_stage(stage, reason, rcpt, rule_r);
 }
 
 void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
@@ -605,6 +692,7 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 	enum bounce_kind kind = report->kind;
 	const char *diagnostic = rcpt->diagnostic_code;
 	enum bounce_reason reason = BOUNCE_REASON_UNDEFINED;
+	struct bounce_reason_rule rule = { "none", NULL };
 	struct bounce_status status;
 	bool status_translated = FALSE;
 	unsigned int class;
@@ -637,12 +725,14 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 		/* The server's own code is its word on what went wrong: it
 		   stands over the reporting MTA's guess (sendmail reports
 		   5.1.1 for any refused RCPT) when they agree on the class,
-		   unless the server's is the vaguer one */
+		   unless the server's is the vaguer one, or only says how
+		   the attempts failed that the MTA's x.4.7 gave up on */
 		if (found &&
 		    (rcpt->status.class == 0 ||
 		     (status.class == rcpt->status.class &&
 		      (status_says_little(&rcpt->status) ||
-		       !status_says_little(&status)))))
+		       !status_says_little(&status)) &&
+		      !status_is_network_under_expiry(rcpt, &status))))
 			rcpt->status = status;
 	}
 	if (rcpt->status.class == 0) {
@@ -662,18 +752,26 @@ void bounce_reason_classify(pool_t pool, const struct bounce_report *report,
 			bounce_status_set(&rcpt->status, class, 0, 0);
 	}
 
-	if (rcpt->status.class == 2)
+	if (rcpt->status.class == 2) {
 		reason = BOUNCE_REASON_DELIVERED;
-	else if (kind == BOUNCE_KIND_AUTOREPLY)
+		reason_rule_set_status(&rule, &rcpt->status);
+	} else if (kind == BOUNCE_KIND_AUTOREPLY) {
 		reason = BOUNCE_REASON_VACATION;
-	else if (kind == BOUNCE_KIND_FEEDBACK)
+		reason_rule_set(&rule, "kind:autoreply", "RFC 3834");
+	} else if (kind == BOUNCE_KIND_FEEDBACK) {
 		reason = BOUNCE_REASON_FEEDBACK;
-	else if (action_is(rcpt, "delivered") || action_is(rcpt, "relayed") ||
-		 action_is(rcpt, "expanded"))
+		reason_rule_set(&rule, "kind:feedback", "RFC 5965");
+	} else if (action_is(rcpt, "delivered") || action_is(rcpt, "relayed") ||
+		   action_is(rcpt, "expanded")) {
 		reason = BOUNCE_REASON_DELIVERED;
-	else
-		reason = reason_of_failure(report, rcpt, status_translated);
+		reason_rule_set(&rule, "action:success", "RFC 3464 action");
+	} else {
+		reason = reason_of_failure(report, rcpt, status_translated,
+					   &rule);
+	}
 	rcpt->reason = reason;
+	rcpt->reason_rule = p_strdup(pool, rule.id);
+	rcpt->reason_source = p_strdup(pool, rule.source);
 	rcpt->permanent = rcpt->status.class != 0 ? rcpt->status.class == 5 :
 		action_is(rcpt, "failed");
 	rcpt->hard = rcpt->permanent && reason_is_hard(reason);

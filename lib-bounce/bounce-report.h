@@ -110,9 +110,18 @@ struct bounce_recipient {
 	const char *reply_code;
 
 	enum bounce_reason reason;
+	/* The rule that decided reason ("phrase:en:57", "status:5.2.2",
+	   "stage:mail", ...) and where it comes from (the phrase's source
+	   column, "RFC 3463", ...): what inspect --json reports, so that
+	   a reason can be traced to its rule (docs/reasons.md) */
+	const char *reason_rule, *reason_source;
 	/* The failure is permanent: the status class is 5, or the action
 	   is "failed" and no status says otherwise */
 	bool permanent:1;
+	/* diagnostic_code was taken from the report's prose, its status
+	   part giving none: the reporting MTA's own words, which quote no
+	   server's reply field */
+	bool diagnostic_from_text:1;
 	/* A hard bounce: the address itself will never work (the user or
 	   host does not exist, or has moved), so retrying is pointless.
 	   A permanent refusal of this one message is not hard. */

@@ -38,7 +38,7 @@ print(eval(sys.argv[2]))
 }
 
 report_keys="decoder file kind original recipients reporting_mta truncated"
-recipient_keys="action class diagnostic hard original_recipient reason recipient remote_mta reply_code status"
+recipient_keys="action class diagnostic hard original_recipient reason reason_rule reason_source recipient remote_mta reply_code status"
 original_keys="date from message_id return_path subject to"
 
 #
@@ -67,6 +67,8 @@ is "$(json "$r[\"class\"]")" permanent "... a 5.x.x status is permanent"
 is "$(json "type($r[\"hard\"]).__name__ + ' ' + type($r[\"reason\"]).__name__")" \
 	"bool str" "... hard a boolean, reason a name"
 like "$(json "$r[\"diagnostic\"]")" "User unknown" "... the diagnostic"
+is "$(json "$r[\"reason_rule\"] + ' ' + $r[\"reason_source\"]")" \
+	"status:5.1.1 RFC 3463" "... the rule that decided the reason"
 is "$(json "$r[\"remote_mta\"]")" mx.example.net "... the remote MTA"
 is "$(json 'o[0]["original"]["subject"]')" "Lunch on Friday?" \
 	"... the original's subject"

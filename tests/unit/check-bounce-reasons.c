@@ -295,6 +295,54 @@ static const struct reason_case {
 	  "please contact Keith <keith@example.net>.\n",
 	  BOUNCE_KIND_AUTOREPLY, "frank@example.net", NULL,
 	  BOUNCE_REASON_VACATION },
+
+	/* Exim's refusal of a locally submitted message over its size
+	   limit (moan.c): no recipient in the text, the copy announced in
+	   two lines of dashes */
+	{ "a local submission too big (Exim moan.c)",
+	  "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n"
+	  "To: alice@example.com\n"
+	  "Auto-Submitted: auto-replied\n"
+	  "Subject: Mail failure - message too big\n\n"
+	  "A message that you sent was longer than the maximum size "
+	  "allowed on this\nsystem. It was not delivered to any "
+	  "recipients.\n\n"
+	  "------ This is a copy of your message, including all the "
+	  "headers.\n"
+	  "------ No more than 10K characters of the body are "
+	  "included.\n\n"
+	  "From: Alice <alice@example.com>\n"
+	  "To: <bob@example.net>\n"
+	  "Subject: the slides\n"
+	  "Message-ID: <slides-1@example.com>\n\n"
+	  "The slides, as promised.\n",
+	  BOUNCE_KIND_MTA, "bob@example.net", "5.0.0",
+	  BOUNCE_REASON_MESGTOOBIG },
+	/* sendmail gave up on a server that never greeted: its Status:
+	   4.4.7 is the outcome, its transcript's 4.4.1 only how the
+	   attempts failed */
+	{ "an expiry after read errors (sendmail)",
+	  DSN_HEADER
+	  "   ----- The following addresses had permanent fatal errors "
+	  "-----\n<bob@example.net>\n\n"
+	  "   ----- Transcript of session follows -----\n"
+	  "451 4.4.1 reply: read error from mx.example.net.\n"
+	  "<bob@example.net>... Deferred: Connection timed out with "
+	  "mx.example.net.\n"
+	  "Message could not be delivered for 5 days\n\n"
+	  "--b\nContent-Type: message/delivery-status\n\n"
+	  "Reporting-MTA: dns; mx.example.org\n\n"
+	  "Final-Recipient: rfc822; bob@example.net\n"
+	  "Action: failed\nStatus: 4.4.7\n\n--b--\n",
+	  BOUNCE_KIND_DSN, "bob@example.net", "4.4.7",
+	  BOUNCE_REASON_EXPIRED },
+	/* ... but the server's own code in a Diagnostic-Code stands */
+	{ "an expiry with the server's own network code",
+	  DSN("Action: failed\nStatus: 4.4.7\n"
+	      "Diagnostic-Code: smtp; 554 4.4.7 Message expired: unable to "
+	      "deliver in 840 minutes.<421 4.4.2 Connection timed out>"),
+	  BOUNCE_KIND_DSN, "bob@example.net", "4.4.2",
+	  BOUNCE_REASON_EXPIRED },
 };
 
 static struct bounce_report *analyze_message(pool_t pool, const char *message)
@@ -330,6 +378,39 @@ START_TEST(test_reason_case)
 	}
 	ck_assert_msg(rcpt->reason == c->reason, "%s: reason %s", c->name,
 		      bounce_reason_to_str(rcpt->reason));
+	pool_unref(&pool);
+}
+END_TEST
+
+/* The rule that decided is named, with its source: a phrase by its
+   table and index, a step by what it read */
+START_TEST(test_reason_rule)
+{
+	pool_t pool = pool_alloconly_create("test", 4096);
+	struct bounce_report *report;
+	const struct bounce_recipient *rcpt;
+
+	report = analyze_message(pool, DSN("Action: failed\nStatus: 5.1.1\n"
+		"Diagnostic-Code: smtp; 550 5.1.1 User unknown"));
+	rcpt = array_front(&report->recipients);
+	ck_assert_str_eq(rcpt->reason_rule, "status:5.1.1");
+	ck_assert_str_eq(rcpt->reason_source, "RFC 3463");
+
+	report = analyze_message(pool, DSN("Action: failed\nStatus: 5.0.0\n"
+		"Diagnostic-Code: smtp; 550 Relay access denied"));
+	rcpt = array_front(&report->recipients);
+	ck_assert_int_eq(rcpt->reason, BOUNCE_REASON_NORELAYING);
+	ck_assert_msg(str_begins(rcpt->reason_rule, "phrase:en:"),
+		      "rule %s", rcpt->reason_rule);
+	ck_assert_str_eq(rcpt->reason_source, "Postfix smtpd_check.c");
+
+	/* the stage reinterprets the phrase: the stage decided */
+	report = analyze_message(pool, DSN("Action: failed\nStatus: 5.0.0\n"
+		"Diagnostic-Code: smtp; 550 User unknown (in reply to MAIL "
+		"FROM command)"));
+	rcpt = array_front(&report->recipients);
+	ck_assert_int_eq(rcpt->reason, BOUNCE_REASON_REJECTED);
+	ck_assert_str_eq(rcpt->reason_rule, "stage:mail");
 	pool_unref(&pool);
 }
 END_TEST
@@ -465,6 +546,7 @@ Suite *bounce_reasons_suite(void)
 
 	tc = tcase_create("classes");
 	tcase_add_loop_test(tc, test_reason_case, 0, N_ELEMENTS(reason_cases));
+	tcase_add_test(tc, test_reason_rule);
 	tcase_add_test(tc, test_vacation_conservative);
 	tcase_add_test(tc, test_list_copy_not_the_list);
 	tcase_add_test(tc, test_message_rfc822_headers);
