@@ -19,6 +19,7 @@
 #include "sieve-dump.h"
 #include "sieve-match.h"
 
+#include "bounce-str.h"
 #include "ext-backscatter-common.h"
 
 /*
@@ -125,28 +126,19 @@ static const char *const tst_dsn_field_names[DSN_FIELD_COUNT] = {
 /* Field names are case-insensitive, as header field names are */
 static bool tst_dsn_field_parse(const char *name, enum tst_dsn_field *field_r)
 {
-	unsigned int i;
+	unsigned int idx;
 
-	for (i = 0; i < DSN_FIELD_COUNT; i++) {
-		if (strcasecmp(name, tst_dsn_field_names[i]) == 0) {
-			*field_r = (enum tst_dsn_field)i;
-			return TRUE;
-		}
-	}
-	return FALSE;
+	if (!bounce_str_table_lookup(tst_dsn_field_names, DSN_FIELD_COUNT,
+				     name, &idx))
+		return FALSE;
+	*field_r = (enum tst_dsn_field)idx;
+	return TRUE;
 }
 
 static const char *tst_dsn_field_names_list(void)
 {
-	string_t *str = t_str_new(256);
-	unsigned int i;
-
-	for (i = 0; i < DSN_FIELD_COUNT; i++) {
-		if (i > 0)
-			str_append(str, ", ");
-		str_append(str, tst_dsn_field_names[i]);
-	}
-	return str_c(str);
+	return bounce_str_table_join(tst_dsn_field_names, 0,
+				     DSN_FIELD_COUNT);
 }
 
 static const char *
