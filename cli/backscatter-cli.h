@@ -105,6 +105,14 @@ void cli_common_options_init(struct cli_common_options *opts);
    CLI_EXIT_ERROR). */
 int cli_common_option(const char *command, int c, const char *arg,
 		      struct cli_common_options *opts);
+/* Parses the options of a command that has only the common ones, --json
+   and --help ("keys list", "verify"), leaving optind at its first
+   argument. Returns TRUE to go on, FALSE when the command is to return
+   exit_r at once: after --help, or after reporting a usage error. */
+bool cli_common_json_options_parse(const char *command, int argc,
+				   char *argv[],
+				   struct cli_common_options *opts,
+				   bool *json_r, int *exit_r);
 
 /* An address as an admin types it, with or without <>. lenient also takes
    what is no valid SMTP address but may still carry a tag: a local part
