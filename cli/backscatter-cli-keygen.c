@@ -481,11 +481,9 @@ int cli_keygen(int argc, char *argv[])
 		case 'a':
 			add_path = optarg;
 			break;
-		case 'h':
-			cli_usage(stdout, "keygen", TRUE);
-			return CLI_EXIT_OK;
 		default:
-			return cli_try_help("keygen");
+			/* -h, or an option getopt refused */
+			return cli_help_option("keygen", c);
 		}
 	}
 	if (optind < argc) {

@@ -158,11 +158,9 @@ int cli_sign(int argc, char *argv[])
 		case 's':
 			scheme_name = optarg;
 			break;
-		case 'h':
-			cli_usage(stdout, "sign", TRUE);
-			return CLI_EXIT_OK;
 		default:
-			return cli_try_help("sign");
+			/* -h, or an option getopt refused */
+			return cli_help_option("sign", c);
 		}
 	}
 	if (scheme_name != NULL &&

@@ -255,6 +255,14 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	return cli_try_help(command);
 }
 
+int cli_help_option(const char *command, int c)
+{
+	if (c != 'h')
+		return cli_try_help(command);
+	cli_usage(stdout, command, TRUE);
+	return CLI_EXIT_OK;
+}
+
 int cli_try_help(const char *command)
 {
 	fprintf(stderr, "Try 'backscatter %s --help'.\n", command);
@@ -399,12 +407,9 @@ bool cli_common_json_options_parse(const char *command, int argc,
 		case 'j':
 			*json_r = TRUE;
 			break;
-		case 'h':
-			cli_usage(stdout, command, TRUE);
-			*exit_r = CLI_EXIT_OK;
-			return FALSE;
 		default:
-			*exit_r = cli_try_help(command);
+			/* -h, or an option getopt refused */
+			*exit_r = cli_help_option(command, c);
 			return FALSE;
 		}
 	}

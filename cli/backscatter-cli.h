@@ -54,6 +54,10 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 /* Points to the command's --help, after getopt has said what was wrong,
    and returns CLI_EXIT_ERROR */
 int cli_try_help(const char *command);
+/* Ends a command's option parsing at getopt's option c when it is none
+   of the command's own: -h prints the command's usage and returns
+   CLI_EXIT_OK, anything else (what getopt refused) cli_try_help()'s */
+int cli_help_option(const char *command, int c);
 
 /* Reads the backscatter_* settings from the Dovecot configuration file
    config_path by running doveconf, into a struct allocated from pool.
