@@ -562,11 +562,9 @@ int cli_inspect(int argc, char *argv[])
 					"bytes", optarg);
 			}
 			break;
-		case 'h':
-			cli_usage(stdout, "inspect", TRUE);
-			return CLI_EXIT_OK;
 		default:
-			return cli_try_help("inspect");
+			/* -h, or an option getopt refused */
+			return cli_help_option("inspect", c);
 		}
 	}
 	if (optind >= argc)

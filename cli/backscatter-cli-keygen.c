@@ -481,11 +481,9 @@ int cli_keygen(int argc, char *argv[])
 		case 'a':
 			add_path = optarg;
 			break;
-		case 'h':
-			cli_usage(stdout, "keygen", TRUE);
-			return CLI_EXIT_OK;
 		default:
-			return cli_try_help("keygen");
+			/* -h, or an option getopt refused */
+			return cli_help_option("keygen", c);
 		}
 	}
 	if (optind < argc) {
@@ -517,15 +515,6 @@ int cli_keygen(int argc, char *argv[])
 /*
  * keys list
  */
-
-static const struct option cli_keys_options[] = {
-	CLI_COMMON_OPTION_KEY_FILE,
-	CLI_COMMON_OPTION_CONFIG,
-	CLI_COMMON_OPTION_NOW,
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
 
 /* What a key does today: "future" (not yet created), "signing" (it
    signs for its domains, or for those without a key of their own),
@@ -608,10 +597,9 @@ int cli_keys(int argc, char *argv[])
 	struct cli_common_options opts;
 	const struct backscatter_key *keys;
 	unsigned int i, count, today, keep_days;
-	bool json = FALSE;
-	int c, ret;
+	bool json;
+	int ret;
 
-	cli_common_options_init(&opts);
 	if (argc < 2 || strcmp(argv[1], "list") != 0) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 				  strcmp(argv[1], "-h") == 0)) {
@@ -629,24 +617,9 @@ int cli_keys(int argc, char *argv[])
 	argc--;
 	argv++;
 	argv[0] = t_strdup_noconst("backscatter keys list");
-	while ((c = getopt_long(argc, argv, "k:c:n:jh", cli_keys_options,
-				NULL)) != -1) {
-		if ((ret = cli_common_option("keys", c, optarg, &opts)) != 0) {
-			if (ret < 0)
-				return CLI_EXIT_ERROR;
-			continue;
-		}
-		switch (c) {
-		case 'j':
-			json = TRUE;
-			break;
-		case 'h':
-			cli_usage(stdout, "keys", TRUE);
-			return CLI_EXIT_OK;
-		default:
-			return cli_try_help("keys");
-		}
-	}
+	if (!cli_common_json_options_parse("keys", argc, argv, &opts, &json,
+					   &ret))
+		return ret;
 	if (optind < argc) {
 		return cli_usage_error("keys", "unexpected argument '%s'",
 				       argv[optind]);

@@ -500,11 +500,9 @@ int cli_server_main(const struct cli_server_protocol *protocol,
 		case 'v':
 			verbose = TRUE;
 			break;
-		case 'h':
-			cli_usage(stdout, name, TRUE);
-			return CLI_EXIT_OK;
 		default:
-			return cli_try_help(name);
+			/* -h, or an option getopt refused */
+			return cli_help_option(name, c);
 		}
 	}
 	if (optind < argc) {

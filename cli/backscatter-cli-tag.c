@@ -158,11 +158,9 @@ int cli_sign(int argc, char *argv[])
 		case 's':
 			scheme_name = optarg;
 			break;
-		case 'h':
-			cli_usage(stdout, "sign", TRUE);
-			return CLI_EXIT_OK;
 		default:
-			return cli_try_help("sign");
+			/* -h, or an option getopt refused */
+			return cli_help_option("sign", c);
 		}
 	}
 	if (scheme_name != NULL &&
@@ -210,15 +208,6 @@ int cli_sign(int argc, char *argv[])
 /*
  * verify
  */
-
-static const struct option cli_verify_options[] = {
-	CLI_COMMON_OPTION_KEY_FILE,
-	CLI_COMMON_OPTION_CONFIG,
-	CLI_COMMON_OPTION_NOW,
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
 
 /* One address judged, with what is printed about it; absent fields are
    NULL */
@@ -333,29 +322,12 @@ int cli_verify(int argc, char *argv[])
 	struct cli_tag_context ctx;
 	struct cli_common_options opts;
 	struct cli_judgement j;
-	bool json = FALSE;
-	int c, ret;
+	bool json;
+	int ret;
 
-	cli_common_options_init(&opts);
-	while ((c = getopt_long(argc, argv, "k:c:n:jh", cli_verify_options,
-				NULL)) != -1) {
-		if ((ret = cli_common_option("verify", c, optarg,
-					     &opts)) != 0) {
-			if (ret < 0)
-				return CLI_EXIT_ERROR;
-			continue;
-		}
-		switch (c) {
-		case 'j':
-			json = TRUE;
-			break;
-		case 'h':
-			cli_usage(stdout, "verify", TRUE);
-			return CLI_EXIT_OK;
-		default:
-			return cli_try_help("verify");
-		}
-	}
+	if (!cli_common_json_options_parse("verify", argc, argv, &opts, &json,
+					   &ret))
+		return ret;
 	if (optind >= argc)
 		return cli_usage_error("verify", "no address given");
 

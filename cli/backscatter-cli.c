@@ -13,6 +13,7 @@
 #include "backscatter-cli.h"
 #include "backscatter-cli-server.h"
 
+#include <getopt.h>
 #include <sodium.h>
 #include <time.h>
 
@@ -254,6 +255,14 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	return cli_try_help(command);
 }
 
+int cli_help_option(const char *command, int c)
+{
+	if (c != 'h')
+		return cli_try_help(command);
+	cli_usage(stdout, command, TRUE);
+	return CLI_EXIT_OK;
+}
+
 int cli_try_help(const char *command)
 {
 	fprintf(stderr, "Try 'backscatter %s --help'.\n", command);
@@ -365,4 +374,44 @@ int cli_common_option(const char *command, int c, const char *arg,
 		return 1;
 	}
 	return 0;
+}
+
+static const struct option cli_common_json_options[] = {
+	CLI_COMMON_OPTION_KEY_FILE,
+	CLI_COMMON_OPTION_CONFIG,
+	CLI_COMMON_OPTION_NOW,
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+bool cli_common_json_options_parse(const char *command, int argc,
+				   char *argv[],
+				   struct cli_common_options *opts,
+				   bool *json_r, int *exit_r)
+{
+	int c, ret;
+
+	cli_common_options_init(opts);
+	*json_r = FALSE;
+	while ((c = getopt_long(argc, argv, "k:c:n:jh",
+				cli_common_json_options, NULL)) != -1) {
+		if ((ret = cli_common_option(command, c, optarg, opts)) != 0) {
+			if (ret < 0) {
+				*exit_r = CLI_EXIT_ERROR;
+				return FALSE;
+			}
+			continue;
+		}
+		switch (c) {
+		case 'j':
+			*json_r = TRUE;
+			break;
+		default:
+			/* -h, or an option getopt refused */
+			*exit_r = cli_help_option(command, c);
+			return FALSE;
+		}
+	}
+	return TRUE;
 }

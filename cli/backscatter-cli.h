@@ -54,6 +54,10 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 /* Points to the command's --help, after getopt has said what was wrong,
    and returns CLI_EXIT_ERROR */
 int cli_try_help(const char *command);
+/* Ends a command's option parsing at getopt's option c when it is none
+   of the command's own: -h prints the command's usage and returns
+   CLI_EXIT_OK, anything else (what getopt refused) cli_try_help()'s */
+int cli_help_option(const char *command, int c);
 
 /* Reads the backscatter_* settings from the Dovecot configuration file
    config_path by running doveconf, into a struct allocated from pool.
@@ -105,6 +109,14 @@ void cli_common_options_init(struct cli_common_options *opts);
    CLI_EXIT_ERROR). */
 int cli_common_option(const char *command, int c, const char *arg,
 		      struct cli_common_options *opts);
+/* Parses the options of a command that has only the common ones, --json
+   and --help ("keys list", "verify"), leaving optind at its first
+   argument. Returns TRUE to go on, FALSE when the command is to return
+   exit_r at once: after --help, or after reporting a usage error. */
+bool cli_common_json_options_parse(const char *command, int argc,
+				   char *argv[],
+				   struct cli_common_options *opts,
+				   bool *json_r, int *exit_r);
 
 /* An address as an admin types it, with or without <>. lenient also takes
    what is no valid SMTP address but may still carry a tag: a local part

@@ -54,24 +54,9 @@ bool backscatter_scheme_from_str(const char *name,
 	return FALSE;
 }
 
-const char *backscatter_tag_form_to_str(enum backscatter_tag_form form)
-{
-	i_assert(form < N_ELEMENTS(backscatter_tag_form_names));
-	return backscatter_tag_form_names[form];
-}
-
-bool backscatter_tag_form_from_str(const char *name,
-				   enum backscatter_tag_form *form_r)
-{
-	unsigned int idx;
-
-	if (!bounce_str_table_lookup(backscatter_tag_form_names,
-				     N_ELEMENTS(backscatter_tag_form_names),
-				     name, &idx))
-		return FALSE;
-	*form_r = (enum backscatter_tag_form)idx;
-	return TRUE;
-}
+BOUNCE_STR_TABLE_DEFINE(backscatter_tag_form, enum backscatter_tag_form,
+			backscatter_tag_form_names,
+			N_ELEMENTS(backscatter_tag_form_names))
 
 /*
  * Tag values

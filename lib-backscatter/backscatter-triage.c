@@ -24,24 +24,10 @@ static const char *const backscatter_triage_verdict_names[] = {
 	[BACKSCATTER_TRIAGE_UNKNOWN] = "unknown",
 };
 
-const char *backscatter_triage_verdict_to_str(
-	enum backscatter_triage_verdict verdict)
-{
-	i_assert(verdict < BACKSCATTER_TRIAGE_COUNT);
-	return backscatter_triage_verdict_names[verdict];
-}
-
-bool backscatter_triage_verdict_from_str(
-	const char *name, enum backscatter_triage_verdict *verdict_r)
-{
-	unsigned int idx;
-
-	if (!bounce_str_table_lookup(backscatter_triage_verdict_names,
-				     BACKSCATTER_TRIAGE_COUNT, name, &idx))
-		return FALSE;
-	*verdict_r = (enum backscatter_triage_verdict)idx;
-	return TRUE;
-}
+BOUNCE_STR_TABLE_DEFINE(backscatter_triage_verdict,
+			enum backscatter_triage_verdict,
+			backscatter_triage_verdict_names,
+			BACKSCATTER_TRIAGE_COUNT)
 
 static const char *const backscatter_triage_cause_names[] = {
 	[BACKSCATTER_TRIAGE_CAUSE_NOT_BOUNCE] = "not_bounce",

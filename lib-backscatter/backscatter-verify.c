@@ -22,23 +22,8 @@ static const char *const backscatter_verdict_names[] = {
 	[BACKSCATTER_VERDICT_UNKNOWN] = "unknown",
 };
 
-const char *backscatter_verdict_to_str(enum backscatter_verdict verdict)
-{
-	i_assert(verdict < BACKSCATTER_VERDICT_COUNT);
-	return backscatter_verdict_names[verdict];
-}
-
-bool backscatter_verdict_from_str(const char *name,
-				  enum backscatter_verdict *verdict_r)
-{
-	unsigned int idx;
-
-	if (!bounce_str_table_lookup(backscatter_verdict_names,
-				     BACKSCATTER_VERDICT_COUNT, name, &idx))
-		return FALSE;
-	*verdict_r = (enum backscatter_verdict)idx;
-	return TRUE;
-}
+BOUNCE_STR_TABLE_DEFINE(backscatter_verdict, enum backscatter_verdict,
+			backscatter_verdict_names, BACKSCATTER_VERDICT_COUNT)
 
 /* The window of expiry days a tag may carry today: from the days whose
    tags are still within their grace, to the last day any signer of ours

@@ -54,22 +54,8 @@ static const char *const bounce_reason_names[BOUNCE_REASON_COUNT] = {
 	[BOUNCE_REASON_VIRUSDETECTED] = "virusdetected",
 };
 
-const char *bounce_reason_to_str(enum bounce_reason reason)
-{
-	i_assert(reason < BOUNCE_REASON_COUNT);
-	return bounce_reason_names[reason];
-}
-
-bool bounce_reason_from_str(const char *name, enum bounce_reason *reason_r)
-{
-	unsigned int idx;
-
-	if (!bounce_str_table_lookup(bounce_reason_names,
-				     BOUNCE_REASON_COUNT, name, &idx))
-		return FALSE;
-	*reason_r = (enum bounce_reason)idx;
-	return TRUE;
-}
+BOUNCE_STR_TABLE_DEFINE(bounce_reason, enum bounce_reason,
+			bounce_reason_names, BOUNCE_REASON_COUNT)
 
 /* What the reasons mean for the address: a hard bounce says the address
    itself is dead, so only these can be hard */

@@ -17,34 +17,13 @@ static const char *const bounce_kind_names_table[BOUNCE_KIND_COUNT] = {
 	[BOUNCE_KIND_FEEDBACK] = "feedback",
 };
 
-const char *bounce_kind_to_str(enum bounce_kind kind)
-{
-	i_assert(kind < BOUNCE_KIND_COUNT);
-	return bounce_kind_names_table[kind];
-}
-
-bool bounce_kind_from_str(const char *name, enum bounce_kind *kind_r)
-{
-	unsigned int idx;
-
-	if (!bounce_str_table_lookup(bounce_kind_names_table,
-				     BOUNCE_KIND_COUNT, name, &idx))
-		return FALSE;
-	*kind_r = (enum bounce_kind)idx;
-	return TRUE;
-}
+BOUNCE_STR_TABLE_DEFINE(bounce_kind, enum bounce_kind,
+			bounce_kind_names_table, BOUNCE_KIND_COUNT)
 
 const char *bounce_kind_names(void)
 {
-	string_t *str = t_str_new(64);
-	unsigned int i;
-
-	for (i = BOUNCE_KIND_NONE + 1; i < BOUNCE_KIND_COUNT; i++) {
-		if (str_len(str) > 0)
-			str_append(str, ", ");
-		str_append(str, bounce_kind_names_table[i]);
-	}
-	return str_c(str);
+	return bounce_str_table_join(bounce_kind_names_table,
+				     BOUNCE_KIND_NONE + 1, BOUNCE_KIND_COUNT);
 }
 
 const struct bounce_recipient *

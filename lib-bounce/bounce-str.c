@@ -38,3 +38,19 @@ void bounce_str_append_folded(string_t *dest, const char *text, size_t len,
 					       I_MIN(max_len, str_len(dest))));
 	}
 }
+
+const char *bounce_str_table_join(const char *const *names,
+				  unsigned int first, unsigned int count)
+{
+	string_t *str = t_str_new(128);
+	unsigned int i;
+
+	for (i = first; i < count; i++) {
+		if (names[i] == NULL)
+			continue;
+		if (str_len(str) > 0)
+			str_append(str, ", ");
+		str_append(str, names[i]);
+	}
+	return str_c(str);
+}

@@ -31,4 +31,35 @@ bounce_str_table_lookup(const char *const *names, unsigned int count,
 	return FALSE;
 }
 
+/* Returns names[first..count) joined by ", ", skipping the unnamed
+   ones: the list an error message offers for a name it did not know.
+   Allocated from the data stack. */
+const char *bounce_str_table_join(const char *const *names,
+				  unsigned int first, unsigned int count);
+
+/* Defines the pair of functions every enum with a name table has:
+
+     const char *PREFIX_to_str(TYPE value);
+       the name of value, which must be below count;
+     bool PREFIX_from_str(const char *name, TYPE *value_r);
+       the value name names, ASCII case-insensitively, or FALSE.
+
+   names[] maps each value to its name (designated initialisers). The
+   prototypes and their contract stay in the module's own header. */
+#define BOUNCE_STR_TABLE_DEFINE(prefix, type, names, count) \
+const char *prefix##_to_str(type value) \
+{ \
+	i_assert((unsigned int)value < (count)); \
+	return (names)[value]; \
+} \
+bool prefix##_from_str(const char *name, type *value_r) \
+{ \
+	unsigned int idx; \
+\
+	if (!bounce_str_table_lookup((names), (count), name, &idx)) \
+		return FALSE; \
+	*value_r = (type)idx; \
+	return TRUE; \
+}
+
 #endif

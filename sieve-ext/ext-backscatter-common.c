@@ -20,6 +20,7 @@
 #include "sieve-comparators.h"
 #include "sieve-match-types.h"
 #include "sieve-validator.h"
+#include "sieve-generator.h"
 #include "sieve-dump.h"
 #include "sieve-match.h"
 
@@ -235,8 +236,106 @@ ext_backscatter_get_triage(const struct sieve_runtime_env *renv,
 }
 
 /*
- * Tests that match one value
+ * Tests that match one verdict
  */
+
+static const char *
+ext_backscatter_returnpath_verdict(const struct sieve_runtime_env *renv,
+				   const struct sieve_extension *ext)
+{
+	const struct backscatter_verification *verification;
+	const struct smtp_address *recipient;
+	const char *verdict;
+
+	verification = ext_backscatter_get_verification(renv, ext);
+	recipient = verification->address;
+	verdict = backscatter_verdict_to_str(verification->verdict);
+	sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS,
+		"recipient <%s>: verdict `%s' (%s)",
+		recipient == NULL || recipient->localpart == NULL ? "" :
+		str_sanitize(t_strconcat(recipient->localpart, "@",
+					 recipient->domain, NULL), 256),
+		verdict,
+		backscatter_verification_reason(verification));
+	return verdict;
+}
+
+static const char *
+ext_backscatter_triage_verdict(const struct sieve_runtime_env *renv,
+			       const struct sieve_extension *ext)
+{
+	const struct backscatter_triage *triage =
+		ext_backscatter_get_triage(renv, ext);
+	const char *verdict =
+		backscatter_triage_verdict_to_str(triage->verdict);
+
+	sieve_runtime_trace(renv, SIEVE_TRLVL_TESTS, "verdict `%s' (%s)",
+		verdict,
+		str_sanitize(backscatter_triage_evidence(triage), 256));
+	return verdict;
+}
+
+/* Each test, its operation, and for a test that matches a verdict the
+   verdict: what tells them apart, so that one implementation of code
+   generation serves them all, and one of execution the verdict tests */
+static const struct ext_backscatter_test {
+	const struct sieve_command_def *test;
+	const struct sieve_operation_def *operation;
+	/* Computes the verdict and traces where it came from */
+	const char *(*verdict)(const struct sieve_runtime_env *renv,
+			       const struct sieve_extension *ext);
+} ext_backscatter_tests[] = {
+	{ &bounce_test, &bounce_operation, NULL },
+	{ &dsn_test, &dsn_operation, NULL },
+	{ &returnpath_test, &returnpath_operation,
+	  ext_backscatter_returnpath_verdict },
+	{ &backscatter_test, &backscatter_operation,
+	  ext_backscatter_triage_verdict },
+};
+
+static const struct ext_backscatter_test *
+ext_backscatter_test_find(const struct sieve_command_def *test,
+			  const struct sieve_operation_def *operation)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(ext_backscatter_tests); i++) {
+		if (ext_backscatter_tests[i].test == test ||
+		    ext_backscatter_tests[i].operation == operation)
+			return &ext_backscatter_tests[i];
+	}
+	i_unreached();
+}
+
+bool ext_backscatter_test_generate(const struct sieve_codegen_env *cgenv,
+				   struct sieve_command *tst)
+{
+	const struct ext_backscatter_test *test =
+		ext_backscatter_test_find(tst->def, NULL);
+
+	sieve_operation_emit(cgenv->sblock, tst->ext, test->operation);
+	return sieve_generate_arguments(cgenv, tst, NULL);
+}
+
+bool ext_backscatter_key_list_validate(struct sieve_validator *valdtr,
+				       struct sieve_command *tst,
+				       struct sieve_ast_argument *arg,
+				       const char *arg_name,
+				       unsigned int arg_pos)
+{
+	const struct sieve_match_type mcht_default =
+		SIEVE_MATCH_TYPE_DEFAULT(is_match_type);
+	const struct sieve_comparator cmp_default =
+		SIEVE_COMPARATOR_DEFAULT(i_ascii_casemap_comparator);
+
+	if (!sieve_validate_positional_argument(valdtr, tst, arg, arg_name,
+						arg_pos, SAAT_STRING_LIST))
+		return FALSE;
+	if (!sieve_validator_argument_activate(valdtr, tst, arg, FALSE))
+		return FALSE;
+	return sieve_match_type_validate(valdtr, tst, arg, &mcht_default,
+					 &cmp_default);
+}
 
 bool ext_backscatter_match_test_registered(
 	struct sieve_validator *valdtr,
@@ -251,19 +350,9 @@ bool ext_backscatter_match_test_registered(
 bool ext_backscatter_match_test_validate(struct sieve_validator *valdtr,
 					 struct sieve_command *tst)
 {
-	struct sieve_ast_argument *arg = tst->first_positional;
-	const struct sieve_match_type mcht_default =
-		SIEVE_MATCH_TYPE_DEFAULT(is_match_type);
-	const struct sieve_comparator cmp_default =
-		SIEVE_COMPARATOR_DEFAULT(i_ascii_casemap_comparator);
-
-	if (!sieve_validate_positional_argument(valdtr, tst, arg, "verdicts",
-						1, SAAT_STRING_LIST))
-		return FALSE;
-	if (!sieve_validator_argument_activate(valdtr, tst, arg, FALSE))
-		return FALSE;
-	return sieve_match_type_validate(valdtr, tst, arg, &mcht_default,
-					 &cmp_default);
+	return ext_backscatter_key_list_validate(valdtr, tst,
+						 tst->first_positional,
+						 "verdicts", 1);
 }
 
 bool ext_backscatter_match_test_dump(const struct sieve_dumptime_env *denv,
@@ -278,9 +367,10 @@ bool ext_backscatter_match_test_dump(const struct sieve_dumptime_env *denv,
 }
 
 int ext_backscatter_match_test_execute(const struct sieve_runtime_env *renv,
-				       sieve_size_t *address,
-				       ext_backscatter_match_value_t *value)
+				       sieve_size_t *address)
 {
+	const struct ext_backscatter_test *test =
+		ext_backscatter_test_find(NULL, renv->oprtn->def);
 	struct sieve_match_type mcht =
 		SIEVE_MATCH_TYPE_DEFAULT(is_match_type);
 	struct sieve_comparator cmp =
@@ -301,7 +391,7 @@ int ext_backscatter_match_test_execute(const struct sieve_runtime_env *renv,
 	sieve_runtime_trace_descend(renv);
 
 	value_list = sieve_single_stringlist_create_cstr(renv,
-		value(renv, renv->oprtn->ext), FALSE);
+		test->verdict(renv, renv->oprtn->ext), FALSE);
 	if ((match = sieve_match(renv, &mcht, &cmp, value_list, key_list,
 				 &ret)) < 0)
 		return ret;

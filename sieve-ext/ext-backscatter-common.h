@@ -55,10 +55,29 @@ extern const struct sieve_operation_def dsn_operation;
 extern const struct sieve_operation_def backscatter_operation;
 
 /*
+ * What the tests share
+ */
+
+/* Emits the test's operation and its arguments: the generate of every
+   test, which finds the operation in the table of tests in
+   ext-backscatter-common.c (where a new test is added) */
+bool ext_backscatter_test_generate(const struct sieve_codegen_env *cgenv,
+				   struct sieve_command *tst);
+/* Validates the key list, the string list that is positional argument
+   arg_pos (arg_name in errors), and the match type and comparator that
+   apply to it (:is and i;ascii-casemap by default) */
+bool ext_backscatter_key_list_validate(struct sieve_validator *valdtr,
+				       struct sieve_command *tst,
+				       struct sieve_ast_argument *arg,
+				       const char *arg_name,
+				       unsigned int arg_pos);
+
+/*
  * Tests of the shape TEST [COMPARATOR] [MATCH-TYPE] <verdicts: string-list>
- * that match one value the engine computes (returnpath, backscatter).
- * registered, validate and dump serve their definitions as they are;
- * generate and execute need the test's own operation and value.
+ * that match one verdict the engine computes (returnpath, backscatter).
+ * One implementation serves their definitions as it is: execute finds
+ * the test's verdict in the table of tests. registered serves any test
+ * that takes COMPARATOR and MATCH-TYPE.
  */
 
 bool ext_backscatter_match_test_registered(
@@ -68,15 +87,10 @@ bool ext_backscatter_match_test_validate(struct sieve_validator *valdtr,
 					 struct sieve_command *tst);
 bool ext_backscatter_match_test_dump(const struct sieve_dumptime_env *denv,
 				     sieve_size_t *address);
-/* Computes the value to match, and traces where it came from */
-typedef const char *
-ext_backscatter_match_value_t(const struct sieve_runtime_env *renv,
-			      const struct sieve_extension *ext);
-/* Reads the operands, matches the value against the keys and sets the
+/* Reads the operands, matches the verdict against the keys and sets the
    test result. Returns a SIEVE_EXEC_* code. */
 int ext_backscatter_match_test_execute(const struct sieve_runtime_env *renv,
-				       sieve_size_t *address,
-				       ext_backscatter_match_value_t *value);
+				       sieve_size_t *address);
 
 /*
  * Operands

@@ -19,6 +19,7 @@
 
 #include "sieve-ext-variables.h"
 
+#include "bounce-str.h"
 #include "ext-backscatter-common.h"
 
 /*
@@ -71,28 +72,19 @@ static const char *const bounce_variable_names[BOUNCE_VARIABLE_COUNT] = {
 static bool
 bounce_variable_lookup(const char *name, enum ext_backscatter_variable *var_r)
 {
-	unsigned int i;
+	unsigned int idx;
 
-	for (i = 0; i < BOUNCE_VARIABLE_COUNT; i++) {
-		if (strcasecmp(name, bounce_variable_names[i]) == 0) {
-			*var_r = (enum ext_backscatter_variable)i;
-			return TRUE;
-		}
-	}
-	return FALSE;
+	if (!bounce_str_table_lookup(bounce_variable_names,
+				     BOUNCE_VARIABLE_COUNT, name, &idx))
+		return FALSE;
+	*var_r = (enum ext_backscatter_variable)idx;
+	return TRUE;
 }
 
 static const char *bounce_variable_names_list(void)
 {
-	string_t *str = t_str_new(128);
-	unsigned int i;
-
-	for (i = 0; i < BOUNCE_VARIABLE_COUNT; i++) {
-		if (i > 0)
-			str_append(str, ", ");
-		str_append(str, bounce_variable_names[i]);
-	}
-	return str_c(str);
+	return bounce_str_table_join(bounce_variable_names, 0,
+				     BOUNCE_VARIABLE_COUNT);
 }
 
 /*

@@ -33,10 +33,6 @@ static bool
 tst_bounce_registered(struct sieve_validator *valdtr,
 		      const struct sieve_extension *ext,
 		      struct sieve_command_registration *cmd_reg);
-static bool
-tst_bounce_generate(const struct sieve_codegen_env *cgenv,
-		    struct sieve_command *tst);
-
 const struct sieve_command_def bounce_test = {
 	.identifier = "bounce",
 	.type = SCT_TEST,
@@ -45,7 +41,7 @@ const struct sieve_command_def bounce_test = {
 	.block_allowed = FALSE,
 	.block_required = FALSE,
 	.registered = tst_bounce_registered,
-	.generate = tst_bounce_generate,
+	.generate = ext_backscatter_test_generate,
 };
 
 /*
@@ -162,18 +158,6 @@ tst_bounce_validate_kind_tag(struct sieve_validator *valdtr,
 	/* Skip the parameter */
 	*arg = sieve_ast_argument_next(*arg);
 	return TRUE;
-}
-
-/*
- * Code generation
- */
-
-static bool
-tst_bounce_generate(const struct sieve_codegen_env *cgenv,
-		    struct sieve_command *tst)
-{
-	sieve_operation_emit(cgenv->sblock, tst->ext, &bounce_operation);
-	return sieve_generate_arguments(cgenv, tst, NULL);
 }
 
 /*

@@ -19,6 +19,7 @@
 #include "sieve-dump.h"
 #include "sieve-match.h"
 
+#include "bounce-str.h"
 #include "ext-backscatter-common.h"
 
 /*
@@ -36,14 +37,7 @@
  */
 
 static bool
-tst_dsn_registered(struct sieve_validator *valdtr,
-		   const struct sieve_extension *ext,
-		   struct sieve_command_registration *cmd_reg);
-static bool
 tst_dsn_validate(struct sieve_validator *valdtr, struct sieve_command *tst);
-static bool
-tst_dsn_generate(const struct sieve_codegen_env *cgenv,
-		 struct sieve_command *tst);
 
 const struct sieve_command_def dsn_test = {
 	.identifier = "dsn",
@@ -52,9 +46,9 @@ const struct sieve_command_def dsn_test = {
 	.subtests = 0,
 	.block_allowed = FALSE,
 	.block_required = FALSE,
-	.registered = tst_dsn_registered,
+	.registered = ext_backscatter_match_test_registered,
 	.validate = tst_dsn_validate,
-	.generate = tst_dsn_generate,
+	.generate = ext_backscatter_test_generate,
 };
 
 /*
@@ -125,28 +119,19 @@ static const char *const tst_dsn_field_names[DSN_FIELD_COUNT] = {
 /* Field names are case-insensitive, as header field names are */
 static bool tst_dsn_field_parse(const char *name, enum tst_dsn_field *field_r)
 {
-	unsigned int i;
+	unsigned int idx;
 
-	for (i = 0; i < DSN_FIELD_COUNT; i++) {
-		if (strcasecmp(name, tst_dsn_field_names[i]) == 0) {
-			*field_r = (enum tst_dsn_field)i;
-			return TRUE;
-		}
-	}
-	return FALSE;
+	if (!bounce_str_table_lookup(tst_dsn_field_names, DSN_FIELD_COUNT,
+				     name, &idx))
+		return FALSE;
+	*field_r = (enum tst_dsn_field)idx;
+	return TRUE;
 }
 
 static const char *tst_dsn_field_names_list(void)
 {
-	string_t *str = t_str_new(256);
-	unsigned int i;
-
-	for (i = 0; i < DSN_FIELD_COUNT; i++) {
-		if (i > 0)
-			str_append(str, ", ");
-		str_append(str, tst_dsn_field_names[i]);
-	}
-	return str_c(str);
+	return bounce_str_table_join(tst_dsn_field_names, 0,
+				     DSN_FIELD_COUNT);
 }
 
 static const char *
@@ -218,20 +203,6 @@ static bool tst_dsn_report_has_fields(const struct bounce_report *report)
 }
 
 /*
- * Test registration
- */
-
-static bool
-tst_dsn_registered(struct sieve_validator *valdtr,
-		   const struct sieve_extension *ext ATTR_UNUSED,
-		   struct sieve_command_registration *cmd_reg)
-{
-	sieve_comparators_link_tag(valdtr, cmd_reg, SIEVE_MATCH_OPT_COMPARATOR);
-	sieve_match_types_link_tags(valdtr, cmd_reg, SIEVE_MATCH_OPT_MATCH_TYPE);
-	return TRUE;
-}
-
-/*
  * Validation
  */
 
@@ -266,10 +237,6 @@ tst_dsn_validate(struct sieve_validator *valdtr, struct sieve_command *tst)
 	struct sieve_ast_argument *arg = tst->first_positional;
 	struct tst_dsn_field_check check = { .valdtr = valdtr };
 	struct sieve_ast_argument *names;
-	const struct sieve_match_type mcht_default =
-		SIEVE_MATCH_TYPE_DEFAULT(is_match_type);
-	const struct sieve_comparator cmp_default =
-		SIEVE_COMPARATOR_DEFAULT(i_ascii_casemap_comparator);
 
 	if (!sieve_validate_positional_argument(valdtr, tst, arg,
 						"field names", 1,
@@ -283,26 +250,9 @@ tst_dsn_validate(struct sieve_validator *valdtr, struct sieve_command *tst)
 	if (sieve_ast_stringlist_map(&names, &check, tst_dsn_check_field) < 0)
 		return FALSE;
 
-	arg = sieve_ast_argument_next(arg);
-	if (!sieve_validate_positional_argument(valdtr, tst, arg, "key list",
-						2, SAAT_STRING_LIST))
-		return FALSE;
-	if (!sieve_validator_argument_activate(valdtr, tst, arg, FALSE))
-		return FALSE;
-	return sieve_match_type_validate(valdtr, tst, arg, &mcht_default,
-					 &cmp_default);
-}
-
-/*
- * Code generation
- */
-
-static bool
-tst_dsn_generate(const struct sieve_codegen_env *cgenv,
-		 struct sieve_command *tst)
-{
-	sieve_operation_emit(cgenv->sblock, tst->ext, &dsn_operation);
-	return sieve_generate_arguments(cgenv, tst, NULL);
+	return ext_backscatter_key_list_validate(valdtr, tst,
+						 sieve_ast_argument_next(arg),
+						 "key list", 2);
 }
 
 /*

@@ -10,18 +10,9 @@ set -u
 . "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
-BS=$BUILD_DIR/cli/backscatter
-[ -x "$BS" ] || { echo "policy.sh: $BS not built" >&2; exit 1; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/backscatter-policy.XXXXXX")
+. "$(dirname "$0")/../lib/cli.sh"
+. "$(dirname "$0")/../lib/daemon.sh"
 SOCK=$T/run/policy
-DAEMON_PID=
-cleanup() {
-	[ -z "$DAEMON_PID" ] || kill "$DAEMON_PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$T/run"
 
 "$BS" keygen --add "$T/keys" 2>/dev/null
 sed -i -E 's/^(bs1|prvs) ([0-9]+) [0-9-]+ /\1 \2 2020-01-01 /' "$T/keys"
@@ -101,12 +92,7 @@ if eof:
 EOF
 }
 
-"$BS" policy -c "$T/dovecot.conf" --socket "$SOCK" 2> "$T/daemon.log" &
-DAEMON_PID=$!
-for i in $(seq 100); do
-	[ -S "$SOCK" ] && break
-	sleep 0.05
-done
+daemon_start policy
 ok test -S "$SOCK" -- "the policy service listens on its unix socket"
 
 #
@@ -182,20 +168,10 @@ unlike "$(cat "$T/daemon.log")" "action=DEFER|Panic|Fatal" "no panic so far"
 
 # A request that never completes is dropped after 10 s; meanwhile others
 # are served
-python3 - "$SOCK" > "$T/slow.out" <<'EOF' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"request=smtpd_access_policy\nsend")
-s.settimeout(30)
-t = time.time()
-data = s.recv(100)
-print("closed" if data == b"" else "data", int(time.time() - t))
-EOF
-slow=$!
+daemon_stall 'request=smtpd_access_policy\nsend'
 is "$(pq " $valid")" "action=DUNNO" "others are served while a request is incomplete"
-wait $slow
-like "$(cat "$T/slow.out")" '^closed (9|10|11)$' \
+wait $STALL_PID
+like "$(cat "$T/stall.out")" '^closed (9|10|11)$' \
 	"an incomplete request is dropped after 10 seconds, without a reply"
 
 # 20 connections at once, 100 requests each
@@ -243,12 +219,7 @@ mv "$T/keys.good" "$T/keys"
 like "$(pq " $forged")" "^action=550" "the file fixed: refusing again"
 
 ok kill -0 "$DAEMON_PID" -- "the service is still running after all that"
-kill "$DAEMON_PID"
-wait "$DAEMON_PID"
-is "$?" 0 "SIGTERM stops it cleanly"
-DAEMON_PID=
-ok test ! -e "$SOCK" -- "... removing its socket"
-unlike "$(cat "$T/daemon.log")" "Panic|Fatal" "no panic in its log"
+daemon_stop
 
 #
 # stdin/stdout, for spawn(8) and systemd's Accept=yes

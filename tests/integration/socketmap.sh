@@ -11,15 +11,8 @@ set -u
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 . "$(dirname "$0")/../lib/cli.sh"
+. "$(dirname "$0")/../lib/daemon.sh"
 SOCK=$T/run/sign
-DAEMON_PID=
-cleanup() {
-	[ -z "$DAEMON_PID" ] || kill "$DAEMON_PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-mkdir -p "$T/run"
 
 "$BS" keygen --add "$T/keys" 2>/dev/null
 "$BS" keygen --scheme prvs --add "$T/keys" 2>/dev/null
@@ -116,12 +109,7 @@ except socket.timeout:
 EOF
 }
 
-"$BS" socketmap -c "$T/dovecot.conf" --socket "$SOCK" 2> "$T/daemon.log" &
-DAEMON_PID=$!
-for i in $(seq 100); do
-	[ -S "$SOCK" ] && break
-	sleep 0.05
-done
+daemon_start socketmap
 ok test -S "$SOCK" -- "the daemon listens on its unix socket"
 is "$(stat -c %a "$SOCK")" 660 "... mode 0660 by default"
 
@@ -183,21 +171,11 @@ unlike "$(cat "$T/daemon.log")" "Panic|Fatal" "no panic so far"
 
 # A request that never completes is dropped after the request timeout;
 # meanwhile others are served
-python3 - "$SOCK" > "$T/slow.out" <<'EOF' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b"100:sign a")
-s.settimeout(30)
-t = time.time()
-data = s.recv(100)
-print("closed" if data == b"" else "data", int(time.time() - t))
-EOF
-slow=$!
+daemon_stall '100:sign a'
 is "$(smq "sign bob@example.org")" "NOTFOUND " \
 	"others are served while a request is incomplete"
-wait $slow
-like "$(cat "$T/slow.out")" '^closed (9|10|11)$' \
+wait $STALL_PID
+like "$(cat "$T/stall.out")" '^closed (9|10|11)$' \
 	"an incomplete request is dropped after 10 seconds"
 
 #
@@ -268,12 +246,7 @@ like "$(cat "$T/daemon.log")" "keys loaded again" \
 	"... and the log says so"
 
 ok kill -0 "$DAEMON_PID" -- "the daemon is still running after all that"
-kill "$DAEMON_PID"
-wait "$DAEMON_PID"
-is "$?" 0 "SIGTERM stops it cleanly"
-DAEMON_PID=
-ok test ! -e "$SOCK" -- "... removing its socket"
-unlike "$(cat "$T/daemon.log")" "Panic|Fatal" "no panic in its log"
+daemon_stop
 
 # start_daemon SOCKET LOG SHELL-COMMAND ARGS...: a signer on SOCKET, run
 # by a shell after SHELL-COMMAND (such as a ulimit); waits for the socket

@@ -744,11 +744,10 @@ static const struct {
 	  "line 1: prvs secret is longer than 64 bytes" },
 };
 
-START_TEST(test_keyfile)
+void check_keyring_parse(const char *text, const char *expected)
 {
 	struct backscatter_keyring *kr = NULL;
-	const char *text = keyfile_cases[_i].text, *expected =
-		keyfile_cases[_i].error, *error = NULL;
+	const char *error = NULL;
 	int ret;
 
 	ret = backscatter_keyring_parse("keys.txt", text, strlen(text), &kr,
@@ -765,6 +764,11 @@ START_TEST(test_keyfile)
 	/* never a key in an error message */
 	ck_assert_ptr_null(strstr(error, "TopSecret"));
 	ck_assert_ptr_null(strstr(error, "AAECAw"));
+}
+
+START_TEST(test_keyfile)
+{
+	check_keyring_parse(keyfile_cases[_i].text, keyfile_cases[_i].error);
 }
 END_TEST
 

@@ -590,25 +590,11 @@ static const struct rule_case {
 	  "bob@example.net", NULL, BOUNCE_REASON_NETWORKERROR, NULL },
 };
 
-/* The report on a hand-made message, from pool */
-static struct bounce_report *analyze_message(pool_t pool, const char *message)
-{
-	struct istream *input = i_stream_create_from_data(message,
-							  strlen(message));
-	const struct bounce_analyzer_settings set = { .max_read_size = 0 };
-	struct bounce_report *report;
-	const char *error;
-
-	ck_assert_int_eq(bounce_analyze(input, &set, pool, &report, &error), 0);
-	i_stream_unref(&input);
-	return report;
-}
-
 START_TEST(test_rule_case)
 {
 	const struct rule_case *c = &rule_cases[_i];
 	pool_t pool = pool_alloconly_create("test", 4096);
-	struct bounce_report *report = analyze_message(pool, c->message);
+	struct bounce_report *report = test_analyze_message(pool, c->message);
 	const struct bounce_recipient *rcpt;
 
 	ck_assert_msg(array_count(&report->recipients) > 0, "%s: no recipient",
@@ -671,7 +657,7 @@ START_TEST(test_recipients_case)
 {
 	const struct recipients_case *c = &recipients_cases[_i];
 	pool_t pool = pool_alloconly_create("test", 4096);
-	struct bounce_report *report = analyze_message(pool, c->message);
+	struct bounce_report *report = test_analyze_message(pool, c->message);
 	const struct bounce_recipient *rcpt;
 	string_t *found = t_str_new(128);
 
@@ -715,7 +701,7 @@ START_TEST(test_long_diagnostic_bounded)
 			str_append(message, "\xc3\xa9");
 		str_append(message, "\nbob@example.net: ");
 	}
-	report = analyze_message(pool, str_c(message));
+	report = test_analyze_message(pool, str_c(message));
 	ck_assert_uint_eq(array_count(&report->recipients), 1);
 	rcpt = array_front(&report->recipients);
 	ck_assert_ptr_nonnull(rcpt->diagnostic_code);

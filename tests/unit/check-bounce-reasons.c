@@ -345,24 +345,11 @@ static const struct reason_case {
 	  BOUNCE_REASON_EXPIRED },
 };
 
-static struct bounce_report *analyze_message(pool_t pool, const char *message)
-{
-	struct istream *input = i_stream_create_from_data(message,
-							  strlen(message));
-	const struct bounce_analyzer_settings set = { .max_read_size = 0 };
-	struct bounce_report *report;
-	const char *error;
-
-	ck_assert_int_eq(bounce_analyze(input, &set, pool, &report, &error), 0);
-	i_stream_unref(&input);
-	return report;
-}
-
 START_TEST(test_reason_case)
 {
 	const struct reason_case *c = &reason_cases[_i];
 	pool_t pool = pool_alloconly_create("test", 4096);
-	struct bounce_report *report = analyze_message(pool, c->message);
+	struct bounce_report *report = test_analyze_message(pool, c->message);
 	const struct bounce_recipient *rcpt;
 
 	ck_assert_msg(report->kind == c->kind, "%s: kind %s", c->name,
@@ -442,7 +429,7 @@ START_TEST(test_vacation_conservative)
 	for (i = 0; i < N_ELEMENTS(messages); i++) {
 		pool_t pool = pool_alloconly_create("test", 4096);
 		struct bounce_report *report =
-			analyze_message(pool, messages[i]);
+			test_analyze_message(pool, messages[i]);
 
 		ck_assert_msg(report->kind == BOUNCE_KIND_NONE,
 			      "message %u: kind %s", i,
@@ -489,7 +476,7 @@ START_TEST(test_list_copy_not_the_list)
 	for (i = 0; i < N_ELEMENTS(messages); i++) {
 		pool_t pool = pool_alloconly_create("test", 4096);
 		struct bounce_report *report =
-			analyze_message(pool, messages[i]);
+			test_analyze_message(pool, messages[i]);
 		const struct bounce_recipient *rcpt;
 
 		ck_assert_msg(report->kind == BOUNCE_KIND_MTA,
@@ -517,7 +504,7 @@ END_TEST
 START_TEST(test_message_rfc822_headers)
 {
 	pool_t pool = pool_alloconly_create("test", 4096);
-	struct bounce_report *report = analyze_message(pool,
+	struct bounce_report *report = test_analyze_message(pool,
 		DSN_HEADER
 		"--b\nContent-Type: message/delivery-status\n\n"
 		"Reporting-MTA: dns; mx.example.org\n\n"

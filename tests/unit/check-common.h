@@ -7,10 +7,20 @@
 #include <check.h>
 
 struct istream;
+struct bounce_report;
 
 /* Test messages live in tests/data; TEST_DATA_DIR points there. */
 struct istream *test_data_open(const char *name);
 string_t *test_data_read(const char *name);
+/* The report on a hand-made message, from pool; asserts the analysis
+   succeeds */
+struct bounce_report *test_analyze_message(pool_t pool, const char *message);
+
+/* Asserts that backscatter_keyring_parse() accepts the key file text
+   when expected_error is NULL, else refuses it with an error that names
+   the line, contains expected_error and shows no key
+   (check-backscatter-tag.c) */
+void check_keyring_parse(const char *text, const char *expected_error);
 
 struct backscatter_settings;
 

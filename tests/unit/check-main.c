@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "str.h"
 #include "istream.h"
+#include "bounce-analyzer.h"
 #include "check-common.h"
 
 #include <fcntl.h>
@@ -45,6 +46,19 @@ string_t *test_data_read(const char *name)
 		i_fatal("read(%s): %s", name, i_stream_get_error(input));
 	i_stream_unref(&input);
 	return str;
+}
+
+struct bounce_report *test_analyze_message(pool_t pool, const char *message)
+{
+	struct istream *input = i_stream_create_from_data(message,
+							  strlen(message));
+	const struct bounce_analyzer_settings set = { .max_read_size = 0 };
+	struct bounce_report *report;
+	const char *error;
+
+	ck_assert_int_eq(bounce_analyze(input, &set, pool, &report, &error), 0);
+	i_stream_unref(&input);
+	return report;
 }
 
 int main(void)
