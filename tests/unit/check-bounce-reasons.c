@@ -377,13 +377,13 @@ START_TEST(test_reason_rule)
 	struct bounce_report *report;
 	const struct bounce_recipient *rcpt;
 
-	report = analyze_message(pool, DSN("Action: failed\nStatus: 5.1.1\n"
+	report = test_analyze_message(pool, DSN("Action: failed\nStatus: 5.1.1\n"
 		"Diagnostic-Code: smtp; 550 5.1.1 User unknown"));
 	rcpt = array_front(&report->recipients);
 	ck_assert_str_eq(rcpt->reason_rule, "status:5.1.1");
 	ck_assert_str_eq(rcpt->reason_source, "RFC 3463");
 
-	report = analyze_message(pool, DSN("Action: failed\nStatus: 5.0.0\n"
+	report = test_analyze_message(pool, DSN("Action: failed\nStatus: 5.0.0\n"
 		"Diagnostic-Code: smtp; 550 Relay access denied"));
 	rcpt = array_front(&report->recipients);
 	ck_assert_int_eq(rcpt->reason, BOUNCE_REASON_NORELAYING);
@@ -392,7 +392,7 @@ START_TEST(test_reason_rule)
 	ck_assert_str_eq(rcpt->reason_source, "Postfix smtpd_check.c");
 
 	/* the stage reinterprets the phrase: the stage decided */
-	report = analyze_message(pool, DSN("Action: failed\nStatus: 5.0.0\n"
+	report = test_analyze_message(pool, DSN("Action: failed\nStatus: 5.0.0\n"
 		"Diagnostic-Code: smtp; 550 User unknown (in reply to MAIL "
 		"FROM command)"));
 	rcpt = array_front(&report->recipients);
