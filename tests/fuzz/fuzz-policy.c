@@ -29,19 +29,12 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char fuzz_keys[] =
-	"bs1 0 2020-01-01 - AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
-	"prvs 1 2020-01-01 - secret\n";
-/* 2025-11-28 12:00 UTC, well past backscatter_enforce_since */
-#define FUZZ_NOW ((time_t)20420 * BACKSCATTER_SECS_PER_DAY + 12 * 60 * 60)
-
 #define FUZZ_REJECT "action=550 5.7.1 " \
 	BACKSCATTER_DEFAULT_POLICY_REJECT_TEXT " ("
 static const char *const fuzz_reject_what[] = {
 	"tag forged)", "tag expired)", "no tag)",
 };
 
-static pool_t fuzz_pool;
 static struct backscatter_keyring *fuzz_keyring;
 static struct backscatter_policy fuzz_policy;
 
@@ -49,7 +42,7 @@ static int
 policy_input(const void *core, const unsigned char *data, size_t size,
 	     string_t *reply, size_t *used_r)
 {
-	return backscatter_policy_input(core, data, size, FUZZ_NOW, reply,
+	return backscatter_policy_input(core, data, size, FUZZ_REQUEST_NOW, reply,
 					used_r);
 }
 
@@ -86,36 +79,19 @@ static void check_replies(string_t *replies)
 	}
 }
 
-static void ATTR_FORMAT(2, 0)
-fuzz_log_nothing(const struct failure_context *ctx ATTR_UNUSED,
-		 const char *format ATTR_UNUSED, va_list args ATTR_UNUSED)
+/* Untagged bounces refused too, so that all three refusals can be
+   reached */
+static void policy_set_override(struct backscatter_settings *set)
 {
+	set->enforce_since = "2020-01-01";
+	set->policy_unsigned = "reject";
 }
 
 int LLVMFuzzerInitialize(int *argc ATTR_UNUSED, char ***argv ATTR_UNUSED)
 {
 	struct backscatter_settings *set;
-	const char *error;
 
-	lib_init();
-	lib_set_clean_exit(TRUE);
-	/* the core logs each decision; millions of lines test nothing */
-	i_set_info_handler(fuzz_log_nothing);
-	i_set_error_handler(fuzz_log_nothing);
-	fuzz_pool = pool_alloconly_create("fuzz policy", 4096);
-	set = p_new(fuzz_pool, struct backscatter_settings, 1);
-	*set = backscatter_default_settings;
-	set->sign_domains = "example.com";
-	/* untagged bounces refused too, so that all three refusals can be
-	   reached */
-	set->enforce_since = "2020-01-01";
-	set->policy_unsigned = "reject";
-	if (!backscatter_settings_check(set, fuzz_pool, &error))
-		i_panic("%s", error);
-	if (backscatter_keyring_parse("fuzz-keys", fuzz_keys,
-				      strlen(fuzz_keys), &fuzz_keyring,
-				      &error) < 0)
-		i_panic("%s", error);
+	fuzz_request_init(policy_set_override, &set, &fuzz_keyring);
 	fuzz_policy.set = set;
 	fuzz_policy.keyring = fuzz_keyring;
 	fuzz_policy.event = event_create(NULL);

@@ -16,6 +16,14 @@
 
 #include "str.h"
 #include "str-sanitize.h"
+#include "backscatter-date.h"
+#include "backscatter-keys.h"
+#include "backscatter-settings.h"
+
+/* 2025-11-28 12:00 UTC: a fixed time, well past the enforcement date
+   fuzz_request_init() may set */
+#define FUZZ_REQUEST_NOW \
+	((time_t)20420 * BACKSCATTER_SECS_PER_DAY + 12 * 60 * 60)
 
 /* Feeds data to input() the way a server's read loop does, in pieces of
    at most piece_size octets (0: all at once), keeping what it did not
@@ -73,6 +81,47 @@ fuzz_request_check_split(fuzz_request_input_t *input, const void *core,
 			str_sanitize(str_c(whole), 200),
 			str_sanitize(str_c(split), 200));
 	return whole;
+}
+
+static void ATTR_FORMAT(2, 0)
+fuzz_request_log_nothing(const struct failure_context *ctx ATTR_UNUSED,
+			 const char *format ATTR_UNUSED,
+			 va_list args ATTR_UNUSED)
+{
+}
+
+/* lib and the services' common state: settings signing example.com
+   (tweaked by set_override(), when not NULL, before they are checked)
+   and a bs1 and a prvs key. Log lines are dropped: the cores log each
+   request, and millions of lines test nothing. */
+static inline void
+fuzz_request_init(void (*set_override)(struct backscatter_settings *set),
+		  struct backscatter_settings **set_r,
+		  struct backscatter_keyring **keyring_r)
+{
+	static const char keys[] =
+		"bs1 0 2020-01-01 - "
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
+		"prvs 1 2020-01-01 - secret\n";
+	pool_t pool;
+	const char *error;
+
+	lib_init();
+	/* libFuzzer ends with exit(), which lib would turn into abort() */
+	lib_set_clean_exit(TRUE);
+	i_set_info_handler(fuzz_request_log_nothing);
+	i_set_error_handler(fuzz_request_log_nothing);
+	pool = pool_alloconly_create("fuzz request", 4096);
+	*set_r = p_new(pool, struct backscatter_settings, 1);
+	**set_r = backscatter_default_settings;
+	(*set_r)->sign_domains = "example.com";
+	if (set_override != NULL)
+		set_override(*set_r);
+	if (!backscatter_settings_check(*set_r, pool, &error))
+		i_panic("%s", error);
+	if (backscatter_keyring_parse("fuzz-keys", keys, strlen(keys),
+				      keyring_r, &error) < 0)
+		i_panic("%s", error);
 }
 
 #endif

@@ -32,13 +32,6 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char fuzz_keys[] =
-	"bs1 0 2020-01-01 - AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
-	"prvs 1 2020-01-01 - secret\n";
-/* 2025-11-28 12:00 UTC */
-#define FUZZ_NOW ((time_t)20420 * BACKSCATTER_SECS_PER_DAY + 12 * 60 * 60)
-
-static pool_t fuzz_pool;
 static struct backscatter_settings *fuzz_set;
 static struct backscatter_tag_settings fuzz_tag_set;
 static struct backscatter_keyring *fuzz_keyring;
@@ -48,7 +41,7 @@ static int
 socketmap_input(const void *core, const unsigned char *data, size_t size,
 		string_t *reply, size_t *used_r)
 {
-	return backscatter_socketmap_input(core, data, size, FUZZ_NOW, reply,
+	return backscatter_socketmap_input(core, data, size, FUZZ_REQUEST_NOW, reply,
 					   used_r);
 }
 
@@ -64,7 +57,7 @@ static void check_signed(const char *address_str)
 	if (address->domain == NULL ||
 	    strcasecmp(address->domain, "example.com") != 0)
 		i_panic("OK '%s', outside the signing domain", address_str);
-	backscatter_verify(fuzz_keyring, &fuzz_tag_set, address, FUZZ_NOW,
+	backscatter_verify(fuzz_keyring, &fuzz_tag_set, address, FUZZ_REQUEST_NOW,
 			   pool_datastack_create(), &result);
 	if (result.verdict != BACKSCATTER_VERDICT_VALID)
 		i_panic("OK '%s', which verifies as %s", address_str,
@@ -94,32 +87,10 @@ static void check_replies(const string_t *replies)
 	}
 }
 
-static void ATTR_FORMAT(2, 0)
-fuzz_log_nothing(const struct failure_context *ctx ATTR_UNUSED,
-		 const char *format ATTR_UNUSED, va_list args ATTR_UNUSED)
-{
-}
-
 int LLVMFuzzerInitialize(int *argc ATTR_UNUSED, char ***argv ATTR_UNUSED)
 {
-	const char *error;
-
-	lib_init();
-	lib_set_clean_exit(TRUE);
-	/* the core logs each refusal; millions of lines test nothing */
-	i_set_info_handler(fuzz_log_nothing);
-	i_set_error_handler(fuzz_log_nothing);
-	fuzz_pool = pool_alloconly_create("fuzz socketmap", 4096);
-	fuzz_set = p_new(fuzz_pool, struct backscatter_settings, 1);
-	*fuzz_set = backscatter_default_settings;
-	fuzz_set->sign_domains = "example.com";
-	if (!backscatter_settings_check(fuzz_set, fuzz_pool, &error))
-		i_panic("%s", error);
+	fuzz_request_init(NULL, &fuzz_set, &fuzz_keyring);
 	backscatter_settings_get_tag_settings(fuzz_set, &fuzz_tag_set);
-	if (backscatter_keyring_parse("fuzz-keys", fuzz_keys,
-				      strlen(fuzz_keys), &fuzz_keyring,
-				      &error) < 0)
-		i_panic("%s", error);
 	fuzz_map.set = fuzz_set;
 	fuzz_map.keyring = fuzz_keyring;
 	fuzz_map.event = event_create(NULL);
