@@ -20,6 +20,12 @@
 #define BOUNCE_ANALYZER_MAX_PART_SIZE (32 * 1024)
 /* How much of the message's own text is kept */
 #define BOUNCE_ANALYZER_MAX_TEXT_SIZE (32 * 1024)
+/* How much of it is kept when the header says the message is ordinary
+   mail: enough for what a decoder reads of such a message's text (the
+   opening of a JSON notification, vacation(1)'s wording), while its
+   decoding into UTF-8 -- most of what ordinary mail costs -- stops
+   after the first block that fills it */
+#define BOUNCE_ANALYZER_OPENING_TEXT_SIZE 2048
 
 /* multipart/report (RFC 6522) names the kind of report it carries in its
    report-type parameter: these make a message a DSN even when its status
@@ -116,6 +122,11 @@ struct bounce_analysis {
 	struct role_part *cur_role;
 
 	struct message_part *original_part;
+	/* The header said the message is ordinary mail, and no part or
+	   text since has said otherwise: only the text's opening is kept */
+	bool opening_only;
+	/* the header fields the decoders read are complete */
+	bool header_finished;
 	string_t *status_body, *feedback_body, *headers_body;
 	string_t *text, *html;
 	/* The top-level part, and the body of a multipart whose boundary
@@ -123,6 +134,8 @@ struct bounce_analysis {
 	struct message_part *root_part;
 	string_t *preamble;
 };
+
+static bool analysis_may_be_report(const struct bounce_analysis *ctx);
 
 /* Parses a Content-Type value into a lower-cased "type/subtype" and, when
    wanted, the value of one parameter. Returns FALSE when the value is not
@@ -230,6 +243,23 @@ static bool part_is_quoted(const struct message_part *part)
 	return FALSE;
 }
 
+/* The parts only a report has */
+static bool part_role_is_report(enum part_role role)
+{
+	switch (role) {
+	case PART_STATUS:
+	case PART_FEEDBACK:
+	case PART_ORIGINAL_HEADERS:
+	case PART_ORIGINAL_MESSAGE:
+		return TRUE;
+	case PART_OTHER:
+	case PART_TEXT:
+	case PART_HTML:
+		break;
+	}
+	return FALSE;
+}
+
 static string_t *role_dest(struct bounce_analysis *ctx, enum part_role role)
 {
 	switch (role) {
@@ -276,6 +306,9 @@ analyze_part_content_type(struct bounce_analysis *ctx,
 	}
 	if (role == PART_STATUS)
 		ctx->report->status_part_found = TRUE;
+	/* what follows may be a report's text: keep all of it */
+	if (part_role_is_report(role))
+		ctx->opening_only = FALSE;
 	if (role == PART_ORIGINAL_MESSAGE) {
 		if (ctx->original_part == NULL)
 			ctx->original_part = part;
@@ -290,6 +323,31 @@ analyze_part_content_type(struct bounce_analysis *ctx,
 	rp->dest = role_dest(ctx, role);
 }
 
+static const char *header_address(pool_t pool, const char *value)
+{
+	size_t pos, len;
+	const char *address;
+
+	if (value == NULL)
+		return "";
+	address = bounce_prose_find_address(value, strlen(value), &pos, &len);
+	return address == NULL ? "" : p_strdup(pool, address);
+}
+
+/* The top-level header is complete: what the decoders read of it */
+static void analysis_finish_header(struct bounce_analysis *ctx)
+{
+	struct bounce_message *msg = &ctx->msg;
+
+	msg->from_address = header_address(ctx->scratch, msg->hdr.from);
+	msg->to_address = header_address(ctx->scratch, msg->hdr.to);
+	msg->from_lcase = p_strdup(ctx->scratch,
+		t_str_lcase(msg->hdr.from == NULL ? "" : msg->hdr.from));
+	msg->subject_lcase = p_strdup(ctx->scratch,
+		t_str_lcase(msg->hdr.subject == NULL ? "" : msg->hdr.subject));
+	ctx->header_finished = TRUE;
+}
+
 static void
 analyze_header(struct bounce_analysis *ctx, struct message_part *part,
 	       struct message_header_line *hdr)
@@ -301,8 +359,13 @@ analyze_header(struct bounce_analysis *ctx, struct message_part *part,
 		hdr->use_full_value = TRUE;
 		return;
 	}
-	if (hdr->eoh)
+	if (hdr->eoh) {
+		if (part->parent == NULL) T_BEGIN {
+			analysis_finish_header(ctx);
+			ctx->opening_only = !analysis_may_be_report(ctx);
+		} T_END;
 		return;
+	}
 	if (ctx->original_part != NULL && part->parent == ctx->original_part) {
 		/* the header of the quoted message */
 		report->original_found = TRUE;
@@ -358,10 +421,13 @@ static bool decoder_wants_header(const struct message_header_line *hdr)
 		 strcasecmp(hdr->name, "Content-Transfer-Encoding") == 0);
 }
 
-static size_t role_max_size(enum part_role role)
+static size_t
+role_max_size(const struct bounce_analysis *ctx, enum part_role role)
 {
-	return role == PART_TEXT || role == PART_HTML ?
-		BOUNCE_ANALYZER_MAX_TEXT_SIZE : BOUNCE_ANALYZER_MAX_PART_SIZE;
+	if (role != PART_TEXT && role != PART_HTML)
+		return BOUNCE_ANALYZER_MAX_PART_SIZE;
+	return ctx->opening_only ? BOUNCE_ANALYZER_OPENING_TEXT_SIZE :
+		BOUNCE_ANALYZER_MAX_TEXT_SIZE;
 }
 
 /* Keeps the transfer-decoded (and, for text, UTF-8) body of the parts
@@ -384,7 +450,7 @@ analyze_body(struct bounce_analysis *ctx, struct message_block *block)
 	} else {
 		rp = find_role_part(ctx, block->part);
 		if (rp == NULL || rp->dest == NULL ||
-		    str_len(rp->dest) >= role_max_size(rp->role))
+		    str_len(rp->dest) >= role_max_size(ctx, rp->role))
 			return;
 	}
 	if (!message_decoder_decode_next_block(ctx->decoder, block, &decoded) ||
@@ -393,7 +459,13 @@ analyze_body(struct bounce_analysis *ctx, struct message_block *block)
 	rp = find_role_part(ctx, decoded.part);
 	if (rp == NULL || rp->dest == NULL)
 		return;
-	max = role_max_size(rp->role);
+	/* a text that opens as a JSON object may be a notification that
+	   is all JSON: keep all of it */
+	if (ctx->opening_only && rp->dest == ctx->text &&
+	    str_len(ctx->text) == 0 &&
+	    bounce_decode_amazonses_text_opens(decoded.data, decoded.size))
+		ctx->opening_only = FALSE;
+	max = role_max_size(ctx, rp->role);
 	if (str_len(rp->dest) < max) {
 		/* the decoder's output is valid UTF-8: keep it so, never
 		   cutting a character in two */
@@ -496,17 +568,6 @@ analysis_finish_text(struct bounce_analysis *ctx)
 	str_lcase(PTR_OFFSET(msg->text_lcase, 0));
 }
 
-static const char *header_address(pool_t pool, const char *value)
-{
-	size_t pos, len;
-	const char *address;
-
-	if (value == NULL)
-		return "";
-	address = bounce_prose_find_address(value, strlen(value), &pos, &len);
-	return address == NULL ? "" : p_strdup(pool, address);
-}
-
 static bool report_type_is_dsn(const struct bounce_report *report)
 {
 	unsigned int i;
@@ -539,9 +600,11 @@ static bool (*const report_signals[])(const struct bounce_message *msg) = {
 	bounce_decode_autoreply_may_match,
 };
 
-/* FALSE when no decoder can take the message: it is ordinary mail, and
-   its body prose is not searched for a quoted original that no report
-   would keep */
+/* FALSE when no decoder can take the message: it is ordinary mail. Asked
+   when the header ends, so that such mail's text is read only as far as
+   a decoder would look (BOUNCE_ANALYZER_OPENING_TEXT_SIZE), and again at
+   the end, so that its body prose is not searched for a quoted original
+   that no report would keep */
 static bool analysis_may_be_report(const struct bounce_analysis *ctx)
 {
 	unsigned int i;
@@ -566,12 +629,8 @@ static void analysis_decode(struct bounce_analysis *ctx)
 	unsigned int i;
 
 	analysis_finish_text(ctx);
-	msg->from_address = header_address(ctx->scratch, msg->hdr.from);
-	msg->to_address = header_address(ctx->scratch, msg->hdr.to);
-	msg->from_lcase = p_strdup(ctx->scratch,
-		t_str_lcase(msg->hdr.from == NULL ? "" : msg->hdr.from));
-	msg->subject_lcase = p_strdup(ctx->scratch,
-		t_str_lcase(msg->hdr.subject == NULL ? "" : msg->hdr.subject));
+	if (!ctx->header_finished)
+		analysis_finish_header(ctx);
 	msg->feedback = str_data(ctx->feedback_body);
 	msg->feedback_len = str_len(ctx->feedback_body);
 

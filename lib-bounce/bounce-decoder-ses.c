@@ -242,14 +242,20 @@ static string_t *ses_json_text(const struct bounce_message *msg)
 	return json;
 }
 
-bool bounce_decode_amazonses_may_match(const struct bounce_message *msg)
+bool bounce_decode_amazonses_text_opens(const void *text, size_t size)
 {
+	const unsigned char *p = text;
 	size_t i;
 
+	for (i = 0; i < size && i_isspace(p[i]); i++) ;
+	return i < size && p[i] == '{';
+}
+
+bool bounce_decode_amazonses_may_match(const struct bounce_message *msg)
+{
 	/* a JSON object naming a notificationType, the text of SNS's
 	   mail */
-	for (i = 0; i < msg->text_len && i_isspace(msg->text[i]); i++) ;
-	return i < msg->text_len && msg->text[i] == '{' &&
+	return bounce_decode_amazonses_text_opens(msg->text, msg->text_len) &&
 		strstr(msg->text_lcase, "notificationtype") != NULL;
 }
 

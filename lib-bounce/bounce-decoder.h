@@ -51,6 +51,9 @@ bool bounce_decode_amazonses_notification(pool_t pool,
 /* TRUE when the text may be such a notification: a JSON object naming a
    notificationType. Reads the text only when it begins with '{'. */
 bool bounce_decode_amazonses_may_match(const struct bounce_message *msg);
+/* TRUE when a text, or its opening, begins as such a notification does:
+   with a JSON object, after any white space */
+bool bounce_decode_amazonses_text_opens(const void *text, size_t size);
 
 /* RFC 3834 and its older kin: returns TRUE when the header says the
    message is an auto-reply; the recipient is the one who replied. */

@@ -499,6 +499,35 @@ START_TEST(test_original_only_of_reports)
 }
 END_TEST
 
+/* Ordinary mail keeps only its text's opening, but a text that opens as
+   JSON is kept whole: an SES notification from a sender whose header
+   says nothing, with its bounced recipient after 4 KB of the quoted
+   mail's header, still names the recipient */
+START_TEST(test_json_text_kept_whole)
+{
+	pool_t pool = pool_alloconly_create("test", 1024);
+	const struct bounce_recipient *rcpt;
+	struct bounce_report *report;
+	string_t *msg = t_str_new(8192);
+
+	str_append(msg, "From: AWS Notifications <no-reply@sns.example>\n"
+		   "To: alice@example.org\n"
+		   "Subject: AWS Notification Message\n\n"
+		   "{\"notificationType\":\"Bounce\",\"mail\":"
+		   "{\"commonHeaders\":{\"subject\":\"");
+	while (str_len(msg) < 4200)
+		str_append(msg, "notes ");
+	str_append(msg, "\"}},\"bounce\":{\"bounceType\":\"Permanent\","
+		   "\"bouncedRecipients\":[{\"emailAddress\":"
+		   "\"gone@example.net\",\"status\":\"5.1.1\"}]}}\n");
+	report = test_analyze_message(pool, str_c(msg));
+	rcpt = bounce_report_first_failed(report);
+	ck_assert_ptr_nonnull(rcpt);
+	ck_assert_str_eq(rcpt->final_recipient, "gone@example.net");
+	pool_unref(&pool);
+}
+END_TEST
+
 /* --- the phrase index (bounce-phrases.c) --- */
 
 static const struct {
@@ -637,6 +666,7 @@ Suite *bounce_analyzer_suite(void)
 	tcase_add_test(tc, test_exact_limit_not_truncated);
 	tcase_add_test(tc, test_long_content_type_bounded);
 	tcase_add_test(tc, test_original_only_of_reports);
+	tcase_add_test(tc, test_json_text_kept_whole);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("phrases");
