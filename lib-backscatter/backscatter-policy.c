@@ -140,7 +140,7 @@ policy_reject(struct backscatter_policy_result *result, const char *what,
    relay or quotes a valid tag, which only the message shows). Only then
    may the policy refuse one, and only when asked to. */
 static void
-policy_untagged(const struct backscatter_policy *policy,
+policy_untagged(const struct backscatter_daemon *policy,
 		const struct smtp_address *recipient, time_t now,
 		struct backscatter_policy_result *result)
 {
@@ -188,7 +188,7 @@ static bool policy_sender_is_null(const char *sender)
 	return *sender == '\0' || strcmp(sender, "<>") == 0;
 }
 
-void backscatter_policy_decide(const struct backscatter_policy *policy,
+void backscatter_policy_decide(const struct backscatter_daemon *policy,
 			       const struct backscatter_policy_request *request,
 			       time_t now,
 			       struct backscatter_policy_result *result_r)
@@ -273,7 +273,7 @@ void backscatter_policy_decide(const struct backscatter_policy *policy,
 	i_unreached();
 }
 
-void backscatter_policy_reply(const struct backscatter_policy *policy,
+void backscatter_policy_reply(const struct backscatter_daemon *policy,
 			      const struct backscatter_policy_result *result,
 			      string_t *reply)
 {
@@ -291,7 +291,7 @@ void backscatter_policy_reply(const struct backscatter_policy *policy,
 }
 
 static void
-policy_log(const struct backscatter_policy *policy,
+policy_log(const struct backscatter_daemon *policy,
 	   const struct backscatter_policy_request *request,
 	   const struct backscatter_policy_result *result)
 {
@@ -318,7 +318,7 @@ policy_log(const struct backscatter_policy *policy,
 	}
 }
 
-int backscatter_policy_input(const struct backscatter_policy *policy,
+int backscatter_policy_input(const struct backscatter_daemon *policy,
 			     const unsigned char *data, size_t size,
 			     time_t now, string_t *reply, size_t *used_r)
 {
@@ -361,7 +361,7 @@ int backscatter_policy_input(const struct backscatter_policy *policy,
 	return ret < 0 ? -1 : 0;
 }
 
-void backscatter_policy_input_truncated(const struct backscatter_policy *policy,
+void backscatter_policy_input_truncated(const struct backscatter_daemon *policy,
 					string_t *reply)
 {
 	e_info(policy->event, "not judged, DUNNO: connection closed within "

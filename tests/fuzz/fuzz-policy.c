@@ -36,7 +36,7 @@ static const char *const fuzz_reject_what[] = {
 };
 
 static struct backscatter_keyring *fuzz_keyring;
-static struct backscatter_policy fuzz_policy;
+static struct backscatter_daemon fuzz_policy;
 
 static int
 policy_input(const void *core, const unsigned char *data, size_t size,

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct backscatter_settings *fuzz_set;
 static struct backscatter_tag_settings fuzz_tag_set;
 static struct backscatter_keyring *fuzz_keyring;
-static struct backscatter_socketmap fuzz_map;
+static struct backscatter_daemon fuzz_map;
 
 static int
 socketmap_input(const void *core, const unsigned char *data, size_t size,

@@ -31,7 +31,7 @@ struct policy_test {
 	struct backscatter_settings *set;
 	struct backscatter_keyring *keyring;
 	struct backscatter_tag_settings tag_set;
-	struct backscatter_policy policy;
+	struct backscatter_daemon policy;
 };
 
 /* enforce_since: "" or a date; policy_unsigned: dunno or reject */

@@ -24,7 +24,7 @@ struct socketmap_test {
 	pool_t pool;
 	struct backscatter_settings *set;
 	struct backscatter_keyring *keyring;
-	struct backscatter_socketmap map;
+	struct backscatter_daemon map;
 };
 
 static void
