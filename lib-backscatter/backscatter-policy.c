@@ -16,46 +16,47 @@
  * Parsing
  */
 
-static void
-policy_attribute_set(struct backscatter_policy_request *request,
-		     const char **attr, const unsigned char *value,
-		     size_t value_size, bool once)
-{
-	if (*attr != NULL && once) {
-		request->duplicate = TRUE;
-		return;
-	}
-	*attr = t_strndup(value, value_size);
-}
+/* The attributes that matter here, and where they go. One that the
+   decision rests on may come only once: a second makes the request a
+   duplicate. Postfix sends many more; they change nothing here. */
+#define REQUEST_FIELD(field) offsetof(struct backscatter_policy_request, field)
+static const struct policy_attribute {
+	const char *name;
+	size_t offset;
+	bool once;
+} policy_attributes[] = {
+	{ "request", REQUEST_FIELD(request), TRUE },
+	{ "protocol_state", REQUEST_FIELD(protocol_state), TRUE },
+	{ "sender", REQUEST_FIELD(sender), TRUE },
+	{ "recipient", REQUEST_FIELD(recipient), TRUE },
+	/* for the log line only */
+	{ "client_address", REQUEST_FIELD(client_address), FALSE },
+	{ "queue_id", REQUEST_FIELD(queue_id), FALSE },
+};
+#undef REQUEST_FIELD
 
 static void
 policy_attribute(struct backscatter_policy_request *request,
 		 const unsigned char *name, size_t name_size,
 		 const unsigned char *value, size_t value_size)
 {
-#define NAME_IS(str) \
-	(name_size == sizeof(str) - 1 && memcmp(name, str, name_size) == 0)
-	if (NAME_IS("request")) {
-		policy_attribute_set(request, &request->request, value,
-				     value_size, TRUE);
-	} else if (NAME_IS("protocol_state")) {
-		policy_attribute_set(request, &request->protocol_state, value,
-				     value_size, TRUE);
-	} else if (NAME_IS("sender")) {
-		policy_attribute_set(request, &request->sender, value,
-				     value_size, TRUE);
-	} else if (NAME_IS("recipient")) {
-		policy_attribute_set(request, &request->recipient, value,
-				     value_size, TRUE);
-	} else if (NAME_IS("client_address")) {
-		policy_attribute_set(request, &request->client_address, value,
-				     value_size, FALSE);
-	} else if (NAME_IS("queue_id")) {
-		policy_attribute_set(request, &request->queue_id, value,
-				     value_size, FALSE);
+	const struct policy_attribute *attr;
+	const char **field;
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(policy_attributes); i++) {
+		attr = &policy_attributes[i];
+		if (strlen(attr->name) != name_size ||
+		    memcmp(attr->name, name, name_size) != 0)
+			continue;
+
+		field = PTR_OFFSET(request, attr->offset);
+		if (*field != NULL && attr->once)
+			request->duplicate = TRUE;
+		else
+			*field = t_strndup(value, value_size);
+		return;
 	}
-	/* Postfix sends many more; they change nothing here */
-#undef NAME_IS
 }
 
 /* Parses the request at the start of data. Returns 1 with the octets it
