@@ -17,7 +17,6 @@
    process, and Postfix's default_process_limit is 100. */
 
 #include "lib.h"
-#include "ioloop.h"
 #include "backscatter-settings.h"
 #include "backscatter-policy.h"
 #include "backscatter-cli-server.h"
@@ -38,35 +37,6 @@ static void policy_started(struct cli_server *server)
 	}
 }
 
-static void
-policy_init(struct cli_server *server, struct backscatter_policy *policy_r)
-{
-	i_zero(policy_r);
-	policy_r->set = server->set;
-	policy_r->keyring = server->keyring;
-	policy_r->event = server->event;
-}
-
-static int
-policy_input(struct cli_server *server, const unsigned char *data,
-	     size_t size, string_t *reply, size_t *used_r)
-{
-	struct backscatter_policy policy;
-
-	policy_init(server, &policy);
-	return backscatter_policy_input(&policy, data, size, ioloop_time,
-					reply, used_r);
-}
-
-static void policy_input_truncated(struct cli_server *server,
-				   string_t *reply)
-{
-	struct backscatter_policy policy;
-
-	policy_init(server, &policy);
-	backscatter_policy_input_truncated(&policy, reply);
-}
-
 static const struct cli_server_protocol policy_protocol = {
 	.name = "policy",
 	/* One octet more than a request may have: the parser refuses it
@@ -76,8 +46,8 @@ static const struct cli_server_protocol policy_protocol = {
 	.idle_msecs = POLICY_IDLE_MSECS,
 	.max_connections = POLICY_MAX_CONNECTIONS,
 	.started = policy_started,
-	.input = policy_input,
-	.input_truncated = policy_input_truncated,
+	.input = backscatter_policy_input,
+	.input_truncated = backscatter_policy_input_truncated,
 };
 
 int cli_policy(int argc, char *argv[])

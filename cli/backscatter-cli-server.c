@@ -159,6 +159,7 @@ cli_server_conn_set_timeout(struct cli_server_conn *conn, bool in_request)
 static void cli_server_conn_input(struct cli_server_conn *conn)
 {
 	struct cli_server *server = &conn->ctx->server;
+	struct backscatter_daemon daemon;
 	const unsigned char *data;
 	size_t size, used;
 	string_t *reply;
@@ -172,8 +173,14 @@ static void cli_server_conn_input(struct cli_server_conn *conn)
 							    server->event);
 	}
 
+	i_zero(&daemon);
+	daemon.set = server->set;
+	daemon.keyring = server->keyring;
+	daemon.event = server->event;
+
 	reply = t_str_new(256);
-	ret = server->protocol->input(server, data, size, reply, &used);
+	ret = server->protocol->input(&daemon, data, size, ioloop_time,
+				      reply, &used);
 	i_stream_skip(conn->input, used);
 	o_stream_nsend(conn->output, str_data(reply), str_len(reply));
 	if (ret < 0) {
@@ -203,7 +210,7 @@ static void cli_server_conn_input(struct cli_server_conn *conn)
 			/* Half-closed in the middle of a request: the
 			   reply can still be read */
 			str_truncate(reply, 0);
-			server->protocol->input_truncated(server, reply);
+			server->protocol->input_truncated(&daemon, reply);
 			o_stream_nsend(conn->output, str_data(reply),
 				       str_len(reply));
 		}

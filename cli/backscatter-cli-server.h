@@ -13,9 +13,9 @@
      owns the listener, the process limits, restarts and logging, and
      hands over the settings. */
 
+#include "backscatter-daemon.h"
 #include "backscatter-cli.h"
 
-struct backscatter_keyring;
 struct cli_server;
 
 /* A daemon's protocol and bounds */
@@ -35,16 +35,19 @@ struct cli_server_protocol {
 	/* Logs what the settings make of the daemon at startup, e.g. that
 	   it will answer everything alike */
 	void (*started)(struct cli_server *server);
-	/* Answers every complete request at the start of data, appending the
-	   replies to reply (a t_str_new() of the caller's frame), and sets
-	   used_r to the octets consumed. Returns 0, or -1 after a protocol
-	   error: its reply is appended, and the connection is closed once
-	   the replies are written. */
-	int (*input)(struct cli_server *server, const unsigned char *data,
-		     size_t size, string_t *reply, size_t *used_r);
+	/* The protocol core (backscatter_<name>_input()): answers every
+	   complete request at the start of data, appending the replies to
+	   reply (a t_str_new() of the caller's frame), and sets used_r to
+	   the octets consumed. Returns 0, or -1 after a protocol error: its
+	   reply is appended, and the connection is closed once the replies
+	   are written. */
+	int (*input)(const struct backscatter_daemon *daemon,
+		     const unsigned char *data, size_t size, time_t now,
+		     string_t *reply, size_t *used_r);
 	/* The client closed its side within a request: appends the reply it
 	   is owed */
-	void (*input_truncated)(struct cli_server *server, string_t *reply);
+	void (*input_truncated)(const struct backscatter_daemon *daemon,
+				string_t *reply);
 };
 
 enum cli_server_mode {

@@ -13,7 +13,6 @@
    standalone. */
 
 #include "lib.h"
-#include "ioloop.h"
 #include "backscatter-settings.h"
 #include "backscatter-socketmap.h"
 #include "backscatter-cli-server.h"
@@ -30,35 +29,6 @@ static void socketmap_started(struct cli_server *server)
 	}
 }
 
-static void
-socketmap_init(struct cli_server *server, struct backscatter_socketmap *map_r)
-{
-	i_zero(map_r);
-	map_r->set = server->set;
-	map_r->keyring = server->keyring;
-	map_r->event = server->event;
-}
-
-static int
-socketmap_input(struct cli_server *server, const unsigned char *data,
-		size_t size, string_t *reply, size_t *used_r)
-{
-	struct backscatter_socketmap map;
-
-	socketmap_init(server, &map);
-	return backscatter_socketmap_input(&map, data, size, ioloop_time,
-					   reply, used_r);
-}
-
-static void socketmap_input_truncated(struct cli_server *server,
-				      string_t *reply)
-{
-	struct backscatter_socketmap map;
-
-	socketmap_init(server, &map);
-	backscatter_socketmap_input_truncated(&map, reply);
-}
-
 static const struct cli_server_protocol socketmap_protocol = {
 	.name = "socketmap",
 	/* Room for the longest request with its length and commas */
@@ -67,8 +37,8 @@ static const struct cli_server_protocol socketmap_protocol = {
 	.idle_msecs = SOCKETMAP_IDLE_MSECS,
 	.max_connections = SOCKETMAP_MAX_CONNECTIONS,
 	.started = socketmap_started,
-	.input = socketmap_input,
-	.input_truncated = socketmap_input_truncated,
+	.input = backscatter_socketmap_input,
+	.input_truncated = backscatter_socketmap_input_truncated,
 };
 
 int cli_socketmap(int argc, char *argv[])

@@ -16,46 +16,47 @@
  * Parsing
  */
 
-static void
-policy_attribute_set(struct backscatter_policy_request *request,
-		     const char **attr, const unsigned char *value,
-		     size_t value_size, bool once)
-{
-	if (*attr != NULL && once) {
-		request->duplicate = TRUE;
-		return;
-	}
-	*attr = t_strndup(value, value_size);
-}
+/* The attributes that matter here, and where they go. One that the
+   decision rests on may come only once: a second makes the request a
+   duplicate. Postfix sends many more; they change nothing here. */
+#define REQUEST_FIELD(field) offsetof(struct backscatter_policy_request, field)
+static const struct policy_attribute {
+	const char *name;
+	size_t offset;
+	bool once;
+} policy_attributes[] = {
+	{ "request", REQUEST_FIELD(request), TRUE },
+	{ "protocol_state", REQUEST_FIELD(protocol_state), TRUE },
+	{ "sender", REQUEST_FIELD(sender), TRUE },
+	{ "recipient", REQUEST_FIELD(recipient), TRUE },
+	/* for the log line only */
+	{ "client_address", REQUEST_FIELD(client_address), FALSE },
+	{ "queue_id", REQUEST_FIELD(queue_id), FALSE },
+};
+#undef REQUEST_FIELD
 
 static void
 policy_attribute(struct backscatter_policy_request *request,
 		 const unsigned char *name, size_t name_size,
 		 const unsigned char *value, size_t value_size)
 {
-#define NAME_IS(str) \
-	(name_size == sizeof(str) - 1 && memcmp(name, str, name_size) == 0)
-	if (NAME_IS("request")) {
-		policy_attribute_set(request, &request->request, value,
-				     value_size, TRUE);
-	} else if (NAME_IS("protocol_state")) {
-		policy_attribute_set(request, &request->protocol_state, value,
-				     value_size, TRUE);
-	} else if (NAME_IS("sender")) {
-		policy_attribute_set(request, &request->sender, value,
-				     value_size, TRUE);
-	} else if (NAME_IS("recipient")) {
-		policy_attribute_set(request, &request->recipient, value,
-				     value_size, TRUE);
-	} else if (NAME_IS("client_address")) {
-		policy_attribute_set(request, &request->client_address, value,
-				     value_size, FALSE);
-	} else if (NAME_IS("queue_id")) {
-		policy_attribute_set(request, &request->queue_id, value,
-				     value_size, FALSE);
+	const struct policy_attribute *attr;
+	const char **field;
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(policy_attributes); i++) {
+		attr = &policy_attributes[i];
+		if (strlen(attr->name) != name_size ||
+		    memcmp(attr->name, name, name_size) != 0)
+			continue;
+
+		field = PTR_OFFSET(request, attr->offset);
+		if (*field != NULL && attr->once)
+			request->duplicate = TRUE;
+		else
+			*field = t_strndup(value, value_size);
+		return;
 	}
-	/* Postfix sends many more; they change nothing here */
-#undef NAME_IS
 }
 
 /* Parses the request at the start of data. Returns 1 with the octets it
@@ -140,7 +141,7 @@ policy_reject(struct backscatter_policy_result *result, const char *what,
    relay or quotes a valid tag, which only the message shows). Only then
    may the policy refuse one, and only when asked to. */
 static void
-policy_untagged(const struct backscatter_policy *policy,
+policy_untagged(const struct backscatter_daemon *policy,
 		const struct smtp_address *recipient, time_t now,
 		struct backscatter_policy_result *result)
 {
@@ -188,7 +189,7 @@ static bool policy_sender_is_null(const char *sender)
 	return *sender == '\0' || strcmp(sender, "<>") == 0;
 }
 
-void backscatter_policy_decide(const struct backscatter_policy *policy,
+void backscatter_policy_decide(const struct backscatter_daemon *policy,
 			       const struct backscatter_policy_request *request,
 			       time_t now,
 			       struct backscatter_policy_result *result_r)
@@ -273,7 +274,7 @@ void backscatter_policy_decide(const struct backscatter_policy *policy,
 	i_unreached();
 }
 
-void backscatter_policy_reply(const struct backscatter_policy *policy,
+void backscatter_policy_reply(const struct backscatter_daemon *policy,
 			      const struct backscatter_policy_result *result,
 			      string_t *reply)
 {
@@ -291,7 +292,7 @@ void backscatter_policy_reply(const struct backscatter_policy *policy,
 }
 
 static void
-policy_log(const struct backscatter_policy *policy,
+policy_log(const struct backscatter_daemon *policy,
 	   const struct backscatter_policy_request *request,
 	   const struct backscatter_policy_result *result)
 {
@@ -318,7 +319,7 @@ policy_log(const struct backscatter_policy *policy,
 	}
 }
 
-int backscatter_policy_input(const struct backscatter_policy *policy,
+int backscatter_policy_input(const struct backscatter_daemon *policy,
 			     const unsigned char *data, size_t size,
 			     time_t now, string_t *reply, size_t *used_r)
 {
@@ -361,7 +362,7 @@ int backscatter_policy_input(const struct backscatter_policy *policy,
 	return ret < 0 ? -1 : 0;
 }
 
-void backscatter_policy_input_truncated(const struct backscatter_policy *policy,
+void backscatter_policy_input_truncated(const struct backscatter_daemon *policy,
 					string_t *reply)
 {
 	e_info(policy->event, "not judged, DUNNO: connection closed within "

@@ -30,22 +30,12 @@
    feeds what it has read to backscatter_policy_input() and writes the
    replies. */
 
+#include "backscatter-daemon.h"
 #include "backscatter-verify.h"
-
-struct backscatter_settings;
-struct backscatter_keyring;
 
 /* Postfix sends a few dozen attributes, of which only certificate and
    SASL fields may be long; a whole request is rarely 2000 octets */
 #define BACKSCATTER_POLICY_MAX_REQUEST 16384
-
-struct backscatter_policy {
-	const struct backscatter_settings *set;
-	/* NULL when there are no keys */
-	const struct backscatter_keyring *keyring;
-	/* For the log lines about single requests */
-	struct event *event;
-};
 
 /* The attributes of one request that matter here; NULL when absent */
 struct backscatter_policy_request {
@@ -79,13 +69,13 @@ struct backscatter_policy_result {
 };
 
 /* Decides one request. Strings come from the data stack. */
-void backscatter_policy_decide(const struct backscatter_policy *policy,
+void backscatter_policy_decide(const struct backscatter_daemon *policy,
 			       const struct backscatter_policy_request *request,
 			       time_t now,
 			       struct backscatter_policy_result *result_r);
 
 /* Appends the reply to a decision: "action=...\n\n" */
-void backscatter_policy_reply(const struct backscatter_policy *policy,
+void backscatter_policy_reply(const struct backscatter_daemon *policy,
 			      const struct backscatter_policy_result *result,
 			      string_t *reply);
 
@@ -95,12 +85,12 @@ void backscatter_policy_reply(const struct backscatter_policy *policy,
    Returns 0 when the rest (if any) may still become a request, or -1
    after a request that broke the framing: its DUNNO is appended, and the
    connection must be closed once the replies are written. */
-int backscatter_policy_input(const struct backscatter_policy *policy,
+int backscatter_policy_input(const struct backscatter_daemon *policy,
 			     const unsigned char *data, size_t size,
 			     time_t now, string_t *reply, size_t *used_r);
 /* Appends the reply to a request the client cut short by closing its
    side (DUNNO, and a log line) */
-void backscatter_policy_input_truncated(const struct backscatter_policy *policy,
+void backscatter_policy_input_truncated(const struct backscatter_daemon *policy,
 					string_t *reply);
 
 #endif

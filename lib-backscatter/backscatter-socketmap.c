@@ -76,7 +76,7 @@ static void socketmap_reply(string_t *reply, const char *status,
 /* The key as Postfix sends it: an address without brackets, "" or "<>"
    for the null sender. NULL when it is no address we could sign. */
 static const struct smtp_address *
-socketmap_parse_key(const struct backscatter_socketmap *map, const char *key,
+socketmap_parse_key(const struct backscatter_daemon *map, const char *key,
 		    bool *null_r)
 {
 	struct smtp_address *address;
@@ -98,7 +98,7 @@ socketmap_parse_key(const struct backscatter_socketmap *map, const char *key,
 }
 
 static void
-socketmap_sign(const struct backscatter_socketmap *map, const char *key,
+socketmap_sign(const struct backscatter_daemon *map, const char *key,
 	       time_t now, string_t *reply)
 {
 	const struct smtp_address *sender;
@@ -142,14 +142,14 @@ socketmap_sign(const struct backscatter_socketmap *map, const char *key,
    Postfix defers the mail on TEMP and PERM alike, so the answer is
    NOTFOUND (the mail leaves unsigned) and the log says why */
 static void
-socketmap_reply_unsigned(const struct backscatter_socketmap *map,
+socketmap_reply_unsigned(const struct backscatter_daemon *map,
 			 string_t *reply, const char *reason)
 {
 	e_error(map->event, "request left unsigned: %s", reason);
 	socketmap_reply(reply, "NOTFOUND", "");
 }
 
-void backscatter_socketmap_lookup(const struct backscatter_socketmap *map,
+void backscatter_socketmap_lookup(const struct backscatter_daemon *map,
 				  const unsigned char *request, size_t size,
 				  time_t now, string_t *reply)
 {
@@ -182,7 +182,7 @@ void backscatter_socketmap_lookup(const struct backscatter_socketmap *map,
 	socketmap_sign(map, key, now, reply);
 }
 
-int backscatter_socketmap_input(const struct backscatter_socketmap *map,
+int backscatter_socketmap_input(const struct backscatter_daemon *map,
 				const unsigned char *data, size_t size,
 				time_t now, string_t *reply, size_t *used_r)
 {
@@ -223,7 +223,7 @@ int backscatter_socketmap_input(const struct backscatter_socketmap *map,
 }
 
 void backscatter_socketmap_input_truncated(
-	const struct backscatter_socketmap *map, string_t *reply)
+	const struct backscatter_daemon *map, string_t *reply)
 {
 	socketmap_reply_unsigned(map, reply,
 		"connection closed within a request");

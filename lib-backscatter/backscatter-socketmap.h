@@ -24,6 +24,7 @@
    connection must then be closed: a reader cannot find the next request
    after it. */
 
+#include "backscatter-daemon.h"
 #include "backscatter-signer.h"
 
 /* Postfix's own socketmap requests are an address and a map name: 10000
@@ -31,14 +32,6 @@
 #define BACKSCATTER_SOCKETMAP_MAX_REQUEST 10000
 /* The map name this signer answers */
 #define BACKSCATTER_SOCKETMAP_MAP_SIGN "sign"
-
-struct backscatter_socketmap {
-	const struct backscatter_settings *set;
-	/* NULL when there are no keys */
-	const struct backscatter_keyring *keyring;
-	/* For the log lines about single lookups */
-	struct event *event;
-};
 
 /* Parses the netstring at the start of data. Returns 1 with its payload
    and the octets it used, 0 when it is incomplete, -1 when it is no
@@ -55,7 +48,7 @@ void backscatter_netstring_append(string_t *dest, const void *payload,
 /* Answers the one request payload ("name key") by appending the reply
    netstring to reply. Scratch space comes from the data stack; reply
    grows in the caller's data stack frame. */
-void backscatter_socketmap_lookup(const struct backscatter_socketmap *map,
+void backscatter_socketmap_lookup(const struct backscatter_daemon *map,
 				  const unsigned char *request, size_t size,
 				  time_t now, string_t *reply);
 
@@ -66,12 +59,12 @@ void backscatter_socketmap_lookup(const struct backscatter_socketmap *map,
    any) may still become a request, or -1 after a protocol error: its
    NOTFOUND reply is appended, and the connection must be closed once the
    replies are written. */
-int backscatter_socketmap_input(const struct backscatter_socketmap *map,
+int backscatter_socketmap_input(const struct backscatter_daemon *map,
 				const unsigned char *data, size_t size,
 				time_t now, string_t *reply, size_t *used_r);
 /* Appends the reply to a request the client cut short by closing its
    side (NOTFOUND, and a log line): the reply can still be read. */
 void backscatter_socketmap_input_truncated(
-	const struct backscatter_socketmap *map, string_t *reply);
+	const struct backscatter_daemon *map, string_t *reply);
 
 #endif

@@ -337,6 +337,48 @@ bool ext_backscatter_key_list_validate(struct sieve_validator *valdtr,
 					 &cmp_default);
 }
 
+struct ext_backscatter_name_check_context {
+	struct sieve_validator *valdtr;
+	const struct ext_backscatter_name_check *check;
+};
+
+static int
+ext_backscatter_name_check(void *context, struct sieve_ast_argument *arg)
+{
+	struct ext_backscatter_name_check_context *ctx = context;
+	const struct ext_backscatter_name_check *check = ctx->check;
+	const char *name;
+
+	if (arg->argument == NULL || !sieve_argument_is_string_literal(arg))
+		return 1;
+
+	name = sieve_ast_argument_strc(arg);
+	if (!check->known(name)) {
+		sieve_argument_validate_error(ctx->valdtr, arg,
+			"%s test: unknown %s '%s'%s (valid %ss are: %s)",
+			check->test, check->what, str_sanitize(name, 64),
+			check->where == NULL ? "" : check->where,
+			check->what, check->valid_names());
+		return -1;
+	}
+	return 1;
+}
+
+bool ext_backscatter_names_validate(struct sieve_validator *valdtr,
+				    struct sieve_ast_argument *arg,
+				    const struct ext_backscatter_name_check *check)
+{
+	struct ext_backscatter_name_check_context ctx = {
+		.valdtr = valdtr,
+		.check = check,
+	};
+
+	/* The map visits a single string as well as each item of a list,
+	   moving arg (our copy) along */
+	return sieve_ast_stringlist_map(&arg, &ctx,
+					ext_backscatter_name_check) >= 0;
+}
+
 bool ext_backscatter_match_test_registered(
 	struct sieve_validator *valdtr,
 	const struct sieve_extension *ext ATTR_UNUSED,

@@ -72,6 +72,23 @@ bool ext_backscatter_key_list_validate(struct sieve_validator *valdtr,
 				       const char *arg_name,
 				       unsigned int arg_pos);
 
+/* The names a test takes in a string list (the kinds of bounce :kind, the
+   fields of dsn), checked when the script is compiled */
+struct ext_backscatter_name_check {
+	/* For the error: "<test> test: unknown <what> '<name>'<where>
+	   (valid <what>s are: <valid_names()>)"; where may be NULL */
+	const char *test, *what, *where;
+	bool (*known)(const char *name);
+	const char *(*valid_names)(void);
+};
+/* Checks each string literal of the string list arg (a single string, or
+   each item of a list) with check->known(), and fails validation on an
+   unknown one. Names built from variables can only be checked at
+   runtime. */
+bool ext_backscatter_names_validate(struct sieve_validator *valdtr,
+				    struct sieve_ast_argument *arg,
+				    const struct ext_backscatter_name_check *check);
+
 /*
  * Tests of the shape TEST [COMPARATOR] [MATCH-TYPE] <verdicts: string-list>
  * that match one verdict the engine computes (returnpath, backscatter).
@@ -79,6 +96,30 @@ bool ext_backscatter_key_list_validate(struct sieve_validator *valdtr,
  * the test's verdict in the table of tests. registered serves any test
  * that takes COMPARATOR and MATCH-TYPE.
  */
+
+/* Defines name_test and name_operation, the command and the operation of
+   a test of this shape, which differ only in their names and opcode. Each
+   tst-<name>.c states the test's syntax and what it matches, and invokes
+   this once. */
+#define EXT_BACKSCATTER_MATCH_TEST_DEFINE(name, mnemonic_str, opcode) \
+const struct sieve_command_def name##_test = { \
+	.identifier = #name, \
+	.type = SCT_TEST, \
+	.positional_args = 1, \
+	.subtests = 0, \
+	.block_allowed = FALSE, \
+	.block_required = FALSE, \
+	.registered = ext_backscatter_match_test_registered, \
+	.validate = ext_backscatter_match_test_validate, \
+	.generate = ext_backscatter_test_generate, \
+}; \
+const struct sieve_operation_def name##_operation = { \
+	.mnemonic = mnemonic_str, \
+	.ext_def = &backscatter_extension, \
+	.code = opcode, \
+	.dump = ext_backscatter_match_test_dump, \
+	.execute = ext_backscatter_match_test_execute, \
+}
 
 bool ext_backscatter_match_test_registered(
 	struct sieve_validator *valdtr, const struct sieve_extension *ext,

@@ -107,31 +107,20 @@ static bool tst_bounce_kind_parse(const char *name, enum bounce_kind *kind_r)
 		*kind_r != BOUNCE_KIND_NONE;
 }
 
-struct tst_bounce_kind_check {
-	struct sieve_validator *valdtr;
-};
-
-static int
-tst_bounce_check_kind(void *context, struct sieve_ast_argument *arg)
+static bool tst_bounce_kind_known(const char *name)
 {
-	struct tst_bounce_kind_check *check = context;
 	enum bounce_kind kind;
-	const char *name;
 
-	/* Kinds built from variables can only be checked at runtime */
-	if (arg->argument == NULL || !sieve_argument_is_string_literal(arg))
-		return 1;
-
-	name = sieve_ast_argument_strc(arg);
-	if (!tst_bounce_kind_parse(name, &kind)) {
-		sieve_argument_validate_error(check->valdtr, arg,
-			"bounce test: unknown kind '%s' for :kind "
-			"(valid kinds are: %s)",
-			str_sanitize(name, 64), bounce_kind_names());
-		return -1;
-	}
-	return 1;
+	return tst_bounce_kind_parse(name, &kind);
 }
+
+static const struct ext_backscatter_name_check tst_bounce_kind_check = {
+	.test = "bounce",
+	.what = "kind",
+	.where = " for :kind",
+	.known = tst_bounce_kind_known,
+	.valid_names = bounce_kind_names,
+};
 
 static bool
 tst_bounce_validate_kind_tag(struct sieve_validator *valdtr,
@@ -139,20 +128,14 @@ tst_bounce_validate_kind_tag(struct sieve_validator *valdtr,
 			     struct sieve_command *tst)
 {
 	struct sieve_ast_argument *tag = *arg;
-	struct tst_bounce_kind_check check = { .valdtr = valdtr };
-	struct sieve_ast_argument *kinds;
 
 	/* Detach the tag itself */
 	*arg = sieve_ast_arguments_detach(*arg, 1);
 	if (!sieve_validate_tag_parameter(valdtr, tst, tag, *arg, NULL, 0,
 					  SAAT_STRING_LIST, FALSE))
 		return FALSE;
-
-	/* Check the literal kinds now; the map visits a single string as
-	   well as each item of a list */
-	kinds = *arg;
-	if (sieve_ast_stringlist_map(&kinds, &check,
-				     tst_bounce_check_kind) < 0)
+	if (!ext_backscatter_names_validate(valdtr, *arg,
+					    &tst_bounce_kind_check))
 		return FALSE;
 
 	/* Skip the parameter */

@@ -206,37 +206,25 @@ static bool tst_dsn_report_has_fields(const struct bounce_report *report)
  * Validation
  */
 
-struct tst_dsn_field_check {
-	struct sieve_validator *valdtr;
-};
-
-static int tst_dsn_check_field(void *context, struct sieve_ast_argument *arg)
+static bool tst_dsn_field_known(const char *name)
 {
-	struct tst_dsn_field_check *check = context;
-	enum tst_dsn_field field;
-	const char *name;
+	unsigned int idx;
 
-	/* Names built from variables can only be checked at runtime */
-	if (!sieve_argument_is_string_literal(arg))
-		return 1;
-
-	name = sieve_ast_argument_strc(arg);
-	if (!tst_dsn_field_parse(name, &field)) {
-		sieve_argument_validate_error(check->valdtr, arg,
-			"dsn test: unknown field '%s' "
-			"(valid fields are: %s)",
-			str_sanitize(name, 64), tst_dsn_field_names_list());
-		return -1;
-	}
-	return 1;
+	return bounce_str_table_lookup(tst_dsn_field_names, DSN_FIELD_COUNT,
+				       name, &idx);
 }
+
+static const struct ext_backscatter_name_check tst_dsn_field_check = {
+	.test = "dsn",
+	.what = "field",
+	.known = tst_dsn_field_known,
+	.valid_names = tst_dsn_field_names_list,
+};
 
 static bool
 tst_dsn_validate(struct sieve_validator *valdtr, struct sieve_command *tst)
 {
 	struct sieve_ast_argument *arg = tst->first_positional;
-	struct tst_dsn_field_check check = { .valdtr = valdtr };
-	struct sieve_ast_argument *names;
 
 	if (!sieve_validate_positional_argument(valdtr, tst, arg,
 						"field names", 1,
@@ -244,10 +232,8 @@ tst_dsn_validate(struct sieve_validator *valdtr, struct sieve_command *tst)
 		return FALSE;
 	if (!sieve_validator_argument_activate(valdtr, tst, arg, FALSE))
 		return FALSE;
-	/* The literal names now; the map visits a single string as well as
-	   each item of a list */
-	names = arg;
-	if (sieve_ast_stringlist_map(&names, &check, tst_dsn_check_field) < 0)
+	if (!ext_backscatter_names_validate(valdtr, arg,
+					    &tst_dsn_field_check))
 		return FALSE;
 
 	return ext_backscatter_key_list_validate(valdtr, tst,

@@ -17,30 +17,9 @@
  *
  * Matches the verdict on the return-path tag of the address the message
  * was sent to: "valid", "expired", "forged", "unsigned" or "unknown".
- * The implementation is the one of all tests that match a verdict, in
- * ext-backscatter-common.c.
+ * Its definitions and implementation are those of every test that
+ * matches a verdict, in ext-backscatter-common.[ch].
  */
 
-const struct sieve_command_def returnpath_test = {
-	.identifier = "returnpath",
-	.type = SCT_TEST,
-	.positional_args = 1,
-	.subtests = 0,
-	.block_allowed = FALSE,
-	.block_required = FALSE,
-	.registered = ext_backscatter_match_test_registered,
-	.validate = ext_backscatter_match_test_validate,
-	.generate = ext_backscatter_test_generate,
-};
-
-/*
- * Returnpath operation
- */
-
-const struct sieve_operation_def returnpath_operation = {
-	.mnemonic = "RETURNPATH",
-	.ext_def = &backscatter_extension,
-	.code = EXT_BACKSCATTER_OPERATION_RETURNPATH,
-	.dump = ext_backscatter_match_test_dump,
-	.execute = ext_backscatter_match_test_execute,
-};
+EXT_BACKSCATTER_MATCH_TEST_DEFINE(returnpath, "RETURNPATH",
+				  EXT_BACKSCATTER_OPERATION_RETURNPATH);

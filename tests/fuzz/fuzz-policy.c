@@ -35,16 +35,7 @@ static const char *const fuzz_reject_what[] = {
 	"tag forged)", "tag expired)", "no tag)",
 };
 
-static struct backscatter_keyring *fuzz_keyring;
-static struct backscatter_policy fuzz_policy;
-
-static int
-policy_input(const void *core, const unsigned char *data, size_t size,
-	     string_t *reply, size_t *used_r)
-{
-	return backscatter_policy_input(core, data, size, FUZZ_REQUEST_NOW, reply,
-					used_r);
-}
+static struct backscatter_daemon fuzz_policy;
 
 static bool reply_is_refusal(const char *line)
 {
@@ -89,21 +80,15 @@ static void policy_set_override(struct backscatter_settings *set)
 
 int LLVMFuzzerInitialize(int *argc ATTR_UNUSED, char ***argv ATTR_UNUSED)
 {
-	struct backscatter_settings *set;
-
-	fuzz_request_init(policy_set_override, &set, &fuzz_keyring);
-	fuzz_policy.set = set;
-	fuzz_policy.keyring = fuzz_keyring;
-	fuzz_policy.event = event_create(NULL);
+	fuzz_request_init(policy_set_override, &fuzz_policy);
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	T_BEGIN {
-		check_replies(fuzz_request_check_split(policy_input,
-						       &fuzz_policy, data,
-						       size));
+		check_replies(fuzz_request_check_split(
+			backscatter_policy_input, &fuzz_policy, data, size));
 	} T_END;
 	return 0;
 }

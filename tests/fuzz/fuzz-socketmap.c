@@ -32,18 +32,8 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct backscatter_settings *fuzz_set;
 static struct backscatter_tag_settings fuzz_tag_set;
-static struct backscatter_keyring *fuzz_keyring;
-static struct backscatter_socketmap fuzz_map;
-
-static int
-socketmap_input(const void *core, const unsigned char *data, size_t size,
-		string_t *reply, size_t *used_r)
-{
-	return backscatter_socketmap_input(core, data, size, FUZZ_REQUEST_NOW, reply,
-					   used_r);
-}
+static struct backscatter_daemon fuzz_map;
 
 static void check_signed(const char *address_str)
 {
@@ -57,8 +47,8 @@ static void check_signed(const char *address_str)
 	if (address->domain == NULL ||
 	    strcasecmp(address->domain, "example.com") != 0)
 		i_panic("OK '%s', outside the signing domain", address_str);
-	backscatter_verify(fuzz_keyring, &fuzz_tag_set, address, FUZZ_REQUEST_NOW,
-			   pool_datastack_create(), &result);
+	backscatter_verify(fuzz_map.keyring, &fuzz_tag_set, address,
+			   FUZZ_REQUEST_NOW, pool_datastack_create(), &result);
 	if (result.verdict != BACKSCATTER_VERDICT_VALID)
 		i_panic("OK '%s', which verifies as %s", address_str,
 			backscatter_verdict_to_str(result.verdict));
@@ -89,19 +79,16 @@ static void check_replies(const string_t *replies)
 
 int LLVMFuzzerInitialize(int *argc ATTR_UNUSED, char ***argv ATTR_UNUSED)
 {
-	fuzz_request_init(NULL, &fuzz_set, &fuzz_keyring);
-	backscatter_settings_get_tag_settings(fuzz_set, &fuzz_tag_set);
-	fuzz_map.set = fuzz_set;
-	fuzz_map.keyring = fuzz_keyring;
-	fuzz_map.event = event_create(NULL);
+	fuzz_request_init(NULL, &fuzz_map);
+	backscatter_settings_get_tag_settings(fuzz_map.set, &fuzz_tag_set);
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	T_BEGIN {
-		check_replies(fuzz_request_check_split(socketmap_input,
-						       &fuzz_map, data, size));
+		check_replies(fuzz_request_check_split(
+			backscatter_socketmap_input, &fuzz_map, data, size));
 	} T_END;
 	return 0;
 }

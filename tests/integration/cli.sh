@@ -4,7 +4,6 @@
 # verdicts, JSON output, exit codes, and settings read from a Dovecot
 # configuration file through doveconf.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 . "$(dirname "$0")/../lib/cli.sh"

@@ -4,7 +4,6 @@
 # Dovecot 2.4 doveconf also knows our settings: it rejects a misspelled one
 # and a bad value with file and line.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 version=$(dc_version)

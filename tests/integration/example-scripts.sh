@@ -6,7 +6,6 @@
 # sieve_before script writes X-Backscatter, replacing any that came
 # with the message. The maildirs prove where each message went.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 cli=$BUILD_DIR/cli/backscatter

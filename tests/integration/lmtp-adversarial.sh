@@ -58,7 +58,6 @@
 #
 # ADVERSARIAL_TABLE=FILE runs another table (a few rows of this one, say).
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 cli=$BUILD_DIR/cli/backscatter

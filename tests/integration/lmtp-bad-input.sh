@@ -2,7 +2,6 @@
 # Broken and hostile messages delivered for real: none may make delivery
 # fail or lose mail; bounce is simply true or false.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 . "$(dirname "$0")/../lib/bad-input.sh"
 

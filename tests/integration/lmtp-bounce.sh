@@ -3,7 +3,6 @@
 # from the null sender as MTAs send them, filed by a script uploaded over
 # ManageSieve.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 DC_EXTRA_CONFIG="mail_debug = yes"

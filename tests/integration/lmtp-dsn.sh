@@ -4,7 +4,6 @@
 # variables namespace, the bounce kinds, and the compile errors scripts
 # get on upload. Messages come over LMTP from the null sender.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 DC_EXTRA_CONFIG="mail_debug = yes"

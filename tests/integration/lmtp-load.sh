@@ -19,7 +19,6 @@
 # each change of the key file's state once, not once per message.
 # tests/bench/bench-load runs 10,000 messages without faults.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 . "$(dirname "$0")/../lib/load.sh"
 

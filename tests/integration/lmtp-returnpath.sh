@@ -5,7 +5,6 @@
 # tags and, when asked, rejects forged bounces at RCPT; the key file is
 # readable by delivery only, and a changed one counts at the next delivery.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 cli=$BUILD_DIR/cli/backscatter

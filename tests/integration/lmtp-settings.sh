@@ -2,7 +2,6 @@
 # backscatter_* settings reach the extension inside real deliveries, and a
 # bad value is one clear error that loses no mail.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 # A DSN whose human-readable part is 16 KB long: with a 4 KiB limit the

@@ -7,7 +7,6 @@
 # to; a domain without a key stays unsigned and its bounces unknown; and
 # rotating one tenant's key leaves the other's alone.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 DC_USERS="alice@a.example bob@b.example carol@c.example"
 . "$(dirname "$0")/../lib/dovecot.sh"
 

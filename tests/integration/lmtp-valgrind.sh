@@ -12,7 +12,6 @@
 #
 # Dovecot 2.3 only (valgrind is not part of the Debian 13 chroot).
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 . "$(dirname "$0")/../lib/load.sh"
 

@@ -4,7 +4,6 @@
 # backscatter, by the recipient's tag, the enforcement of tags and the
 # quoted original's relays; the maildirs prove where each message went.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 cli=$BUILD_DIR/cli/backscatter

@@ -2,7 +2,6 @@
 # vnd.backscatter as ManageSieve clients see it: announced in the SIEVE
 # capability, scripts checked on upload with Pigeonhole's compile errors.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 dc_init || exit 1

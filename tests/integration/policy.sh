@@ -7,7 +7,6 @@
 # DEFER or 4xx, a stalled request dropped, keys read again when the file
 # changes, a missing key file tolerated.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 . "$(dirname "$0")/../lib/cli.sh"

@@ -17,7 +17,6 @@
 # conf.d/postfix/README.postfix-lmtp. Proven by the maildirs' contents; the
 # Sieve trace shows the verdicts of discarded messages.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 . "$(dirname "$0")/../lib/postfix.sh"
 

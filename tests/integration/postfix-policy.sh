@@ -11,7 +11,6 @@
 # forged tag are delivered. With the policy service hung or gone, the
 # shipped default_action/timeout keep mail flowing: accepted, delivered.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 . "$(dirname "$0")/../lib/postfix.sh"
 

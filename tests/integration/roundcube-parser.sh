@@ -14,7 +14,6 @@
 # Exits 77 (skipped) where PHP or Roundcube is not installed: ./check
 # installs them on the host only.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 rcube_dir=${RCUBE_DIR:-/usr/share/roundcube}

@@ -11,7 +11,6 @@
 #
 # Exits 77 (skipped) where PHP or Roundcube is not installed.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 . "$(dirname "$0")/../lib/roundcube.sh"
 

@@ -10,7 +10,6 @@
 # at once, so that every host verifies the new key before any signs with
 # it; then the old key retired and the file copied again.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 cli=$BUILD_DIR/cli/backscatter

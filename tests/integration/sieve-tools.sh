@@ -4,7 +4,6 @@
 # (sieve-test cannot give a null envelope sender; lmtp-bounce.sh covers
 # that over LMTP.)
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 dc_init || exit 1

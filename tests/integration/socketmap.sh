@@ -7,7 +7,6 @@
 # read again, a missing one tolerated until it appears, no busy loop when
 # out of file descriptors, and the stdin/stdout mode.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 . "$(dirname "$0")/../lib/cli.sh"

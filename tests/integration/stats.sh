@@ -6,7 +6,6 @@
 # refused at RCPT); then the OpenMetrics listener scraped, as Prometheus
 # would, and doveadm stats dump read: each count as delivered.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 DC_USERS="alice@example.com dave@example.net"
 . "$(dirname "$0")/../lib/dovecot.sh"
 

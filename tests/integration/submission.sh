@@ -9,7 +9,6 @@
 # unsigned, with a log line naming login and sender. Each sender is one
 # backscatter_signed event, counted by the stats service.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 BS=$BUILD_DIR/cli/backscatter

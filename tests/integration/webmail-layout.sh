@@ -12,7 +12,6 @@
 # triage promises; bob's own rule after the include still applies to
 # the rest of his mail.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 . "$(dirname "$0")/../lib/dovecot.sh"
 
 cli=$BUILD_DIR/cli/backscatter

@@ -6,9 +6,8 @@
 #   ok <command...> -- "what is checked"    (passes if the command succeeds)
 #   done_testing                            (prints "N passed, N failed")
 
-_t_passed=0
-_t_failed=0
-_t_count=0
+# Sourced twice (dovecot.sh sources it too), it keeps the counts
+: "${_t_passed:=0}" "${_t_failed:=0}" "${_t_count:=0}"
 
 _t_result() {
 	_t_count=$((_t_count + 1))

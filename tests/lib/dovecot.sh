@@ -3,7 +3,7 @@
 # ManageSieve on free loopback ports, passwd-file users, the plugin
 # loaded from the build tree. Needs root (Dovecot's master does).
 #
-#   . tests/lib/dovecot.sh
+#   . tests/lib/dovecot.sh         # also sources assert.sh
 #   dc_init                      # set up; the server is stopped on exit
 #   dc_start
 #   dc_deliver '<>' msg.eml "alice@example.com ORCPT=orig@example.net"
@@ -31,6 +31,8 @@
 # example the package ships.
 
 DC_LIB=$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)
+# Every test of a Dovecot asserts: sourcing this file is its preamble
+. "$DC_LIB/assert.sh"
 DC_TOP=$(cd "$DC_LIB/../.." && pwd)
 : "${BUILD_DIR:=$DC_TOP/build}"
 # Test messages and the integration tests' Sieve scripts

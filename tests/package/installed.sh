@@ -14,7 +14,6 @@
 # only for a disposable system. ./check runs it in its Debian 13 chroot
 # (BACKSCATTER_CHROOT=1); elsewhere it refuses unless BS_PACKAGE_TEST=1.
 set -u
-. "$(dirname "$0")/../lib/assert.sh"
 DC_INSTALLED=yes
 . "$(dirname "$0")/../lib/dovecot.sh"
 

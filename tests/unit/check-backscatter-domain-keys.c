@@ -34,27 +34,6 @@ static const struct backscatter_tag_settings tag_set = {
 	.clock_skew_secs = 3600,
 };
 
-static struct smtp_address *address(const char *str)
-{
-	const char *at = strrchr(str, '@');
-
-	i_assert(at != NULL);
-	return smtp_address_create(pool_datastack_create(),
-				   t_strdup_until(str, at), at + 1);
-}
-
-static struct backscatter_keyring *keyring(const char *text)
-{
-	struct backscatter_keyring *kr;
-	const char *error;
-
-	ck_assert_msg(backscatter_keyring_parse("test-keys", text,
-						strlen(text), &kr,
-						&error) == 0,
-		      "keyring: %s", error);
-	return kr;
-}
-
 /* The tagged address, signed as on day */
 static const char *
 sign(const struct backscatter_keyring *kr, enum backscatter_scheme scheme,
@@ -65,7 +44,7 @@ sign(const struct backscatter_keyring *kr, enum backscatter_scheme scheme,
 
 	ck_assert_msg(backscatter_sign(kr, &tag_set, scheme,
 				       BACKSCATTER_TAG_FORM_SUBADDRESS,
-				       address(addr), AT(day), &tagged,
+				       test_address(addr), AT(day), &tagged,
 				       &reason) == 1,
 		      "sign %s: %s", addr, reason);
 	return t_strconcat(tagged->localpart, "@", tagged->domain, NULL);
@@ -78,7 +57,7 @@ verify(const struct backscatter_keyring *kr, const char *addr,
 {
 	struct backscatter_verification result;
 
-	backscatter_verify(kr, &tag_set, address(addr), AT(day),
+	backscatter_verify(kr, &tag_set, test_address(addr), AT(day),
 			   pool_datastack_create(), &result);
 	ck_assert_msg(result.verdict == expected && result.cause ==
 		      expected_cause, "%s: %s (%s), expected %s", addr,
@@ -93,7 +72,7 @@ static unsigned int tag_key_id(const char *addr)
 	struct backscatter_tag tag;
 	const char *error;
 
-	ck_assert_int_eq(backscatter_tag_parse(address(addr), "+",
+	ck_assert_int_eq(backscatter_tag_parse(test_address(addr), "+",
 					       pool_datastack_create(), &tag,
 					       &error), 1);
 	return tag.key_id;
@@ -158,7 +137,7 @@ END_TEST
 
 START_TEST(test_domains_parsed)
 {
-	struct backscatter_keyring *kr = keyring(
+	struct backscatter_keyring *kr = test_keyring(
 		"bs1 3 2020-01-01 - domains=A.Example,b.example " KEY_X "\n"
 		"prvs 1 2020-01-01 - domains=c.example Top Secret\n"
 		"bs1 4 2020-01-01 - " KEY_Y "\n");
@@ -208,10 +187,10 @@ END_TEST
 
 START_TEST(test_tenant_keys_forge_nothing_for_others)
 {
-	struct backscatter_keyring *tenants = keyring(TENANTS);
+	struct backscatter_keyring *tenants = test_keyring(TENANTS);
 	/* What a leak of a.example's keys gives: the same keys, with the
 	   domains taken off, so that they sign for any domain */
-	struct backscatter_keyring *leaked_a = keyring(
+	struct backscatter_keyring *leaked_a = test_keyring(
 		"bs1 0 2020-01-01 - " KEY_X "\n"
 		"prvs 1 2020-01-01 - secret-of-a\n");
 	const char *tag;
@@ -271,7 +250,7 @@ END_TEST
 
 START_TEST(test_tenant_without_key)
 {
-	struct backscatter_keyring *tenants = keyring(TENANTS);
+	struct backscatter_keyring *tenants = test_keyring(TENANTS);
 	const struct smtp_address *tagged;
 	const char *reason;
 	struct backscatter_verification result;
@@ -279,7 +258,8 @@ START_TEST(test_tenant_without_key)
 	/* d.example has no key: its senders leave unsigned ... */
 	ck_assert_int_eq(backscatter_sign(tenants, &tag_set,
 		BACKSCATTER_SCHEME_BS1, BACKSCATTER_TAG_FORM_SUBADDRESS,
-		address("dave@d.example"), AT(DAY0), &tagged, &reason), -1);
+		test_address("dave@d.example"), AT(DAY0), &tagged, &reason),
+		-1);
 	ck_assert_msg(strstr(reason, "d.example") != NULL, "%s", reason);
 	/* ... so its bounces are judged as if there were no keys: an
 	   untagged address is unknown, not unsigned (which enforcement
@@ -290,7 +270,7 @@ START_TEST(test_tenant_without_key)
 	       BACKSCATTER_VERDICT_UNKNOWN, BACKSCATTER_CAUSE_NO_DOMAIN_KEYS);
 	verify(tenants, "dave+bs1=broken@d.example", DAY0,
 	       BACKSCATTER_VERDICT_UNKNOWN, BACKSCATTER_CAUSE_NO_DOMAIN_KEYS);
-	backscatter_verify(tenants, &tag_set, address("Dave@D.Example"),
+	backscatter_verify(tenants, &tag_set, test_address("Dave@D.Example"),
 			   AT(DAY0), pool_datastack_create(), &result);
 	ck_assert_str_eq(backscatter_verification_reason(&result),
 			 "no tag, and no key serves d.example");
@@ -305,7 +285,7 @@ END_TEST
 
 START_TEST(test_case_of_domains)
 {
-	struct backscatter_keyring *tenants = keyring(TENANTS);
+	struct backscatter_keyring *tenants = test_keyring(TENANTS);
 	const char *tag;
 
 	/* The key is chosen, and the tag verified, whatever the case of
@@ -327,7 +307,7 @@ START_TEST(test_rotation_per_domain)
 	/* a.example rotates: key 0 retires on DAY0, key 1 signs from then;
 	   b.example keeps its key 0 (the same id as a.example's old one)
 	   and gets key 1 of its own later */
-	struct backscatter_keyring *kr = keyring(t_strdup_printf(
+	struct backscatter_keyring *kr = test_keyring(t_strdup_printf(
 		"bs1 0 2025-10-01 %s domains=a.example " KEY_X "\n"
 		"bs1 1 %s - domains=a.example " KEY_Y "\n"
 		"bs1 0 2025-10-01 - domains=b.example " KEY_Z "\n"
@@ -369,7 +349,7 @@ START_TEST(test_own_key_before_shared_key)
 	/* Keys of every domain, the newer made after a.example got its
 	   own: a.example keeps signing with its own, the rest with the
 	   newest shared key */
-	struct backscatter_keyring *kr = keyring(
+	struct backscatter_keyring *kr = test_keyring(
 		"bs1 0 2023-01-01 - domains=a.example " KEY_X "\n"
 		"bs1 1 2021-01-01 2024-01-01 " KEY_Y "\n"
 		"bs1 2 2024-01-01 - " KEY_Z "\n");
@@ -408,7 +388,7 @@ END_TEST
 
 START_TEST(test_recipient_rule_per_domain)
 {
-	struct backscatter_keyring *kr = keyring(TENANTS);
+	struct backscatter_keyring *kr = test_keyring(TENANTS);
 	struct backscatter_recipient rcpt;
 	struct backscatter_verification result;
 	const char *tag = sign(kr, BACKSCATTER_SCHEME_BS1, "alice@a.example",
@@ -418,15 +398,15 @@ START_TEST(test_recipient_rule_per_domain)
 	   valid under a.example's key, is another mailbox's, so it proves
 	   nothing here (and a domain without keys refutes nothing) */
 	i_zero(&rcpt);
-	rcpt.delivered = address("alice@d.example");
-	rcpt.orcpt = address(tag);
+	rcpt.delivered = test_address("alice@d.example");
+	rcpt.orcpt = test_address(tag);
 	backscatter_verify_recipient(kr, &tag_set, &rcpt, AT(DAY0),
 				     pool_datastack_create(), &result);
 	ck_assert_int_eq(result.verdict, BACKSCATTER_VERDICT_UNKNOWN);
 	ck_assert_int_eq(result.cause, BACKSCATTER_CAUSE_NOT_BOUND);
 
 	/* delivered to the mailbox itself: the ORCPT's tag counts */
-	rcpt.delivered = address("alice@a.example");
+	rcpt.delivered = test_address("alice@a.example");
 	backscatter_verify_recipient(kr, &tag_set, &rcpt, AT(DAY0),
 				     pool_datastack_create(), &result);
 	ck_assert_int_eq(result.verdict, BACKSCATTER_VERDICT_VALID);
@@ -441,14 +421,10 @@ END_TEST
 static struct backscatter_settings *
 signer_settings(pool_t pool, const char *sign_domains)
 {
-	struct backscatter_settings *set;
-	const char *error;
+	struct backscatter_settings *set = test_settings_new(pool);
 
-	set = p_new(pool, struct backscatter_settings, 1);
-	*set = backscatter_default_settings;
 	set->sign_domains = sign_domains;
-	ck_assert_msg(backscatter_settings_check(set, pool, &error),
-		      "%s", error);
+	test_settings_check(set, pool);
 	return set;
 }
 
@@ -477,19 +453,19 @@ START_TEST(test_signer_per_domain)
 	pool_t pool = pool_alloconly_create("signer test", 1024);
 	struct backscatter_settings *set =
 		signer_settings(pool, "a.example b.example d.example");
-	struct backscatter_keyring *kr = keyring(TENANTS);
+	struct backscatter_keyring *kr = test_keyring(TENANTS);
 	struct backscatter_signing signing;
 	struct event *parent = event_create(NULL), *event;
 
 	ck_assert_int_eq(backscatter_signer_sign(set, kr,
-		address("bob@b.example"), AT(DAY0), &signing),
+		test_address("bob@b.example"), AT(DAY0), &signing),
 		BACKSCATTER_SIGNER_SIGNED);
 	ck_assert_uint_eq(signing.key_id, 0);
 	verify(kr, t_strconcat(signing.tagged->localpart, "@",
 			       signing.tagged->domain, NULL), DAY0,
 	       BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
 	event = backscatter_signed_event_create(parent,
-		BACKSCATTER_SIGNER_SUBMISSION, address("bob@B.example"),
+		BACKSCATTER_SIGNER_SUBMISSION, test_address("bob@B.example"),
 		&signing);
 	ck_assert(matches(event, "event=backscatter_signed AND "
 			  "scheme=bs1 AND domain=b.example"));
@@ -504,12 +480,12 @@ START_TEST(test_signer_per_domain)
 
 	/* a sign domain without a key of its own: not signed, and said */
 	ck_assert_int_eq(backscatter_signer_sign(set, kr,
-		address("dave@d.example"), AT(DAY0), &signing),
+		test_address("dave@d.example"), AT(DAY0), &signing),
 		BACKSCATTER_SIGNER_FAILED);
 	ck_assert_ptr_null(signing.tagged);
 	ck_assert_str_eq(signing.unsigned_reason, "no_key");
 	event = backscatter_signed_event_create(parent,
-		BACKSCATTER_SIGNER_SOCKETMAP, address("dave@d.example"),
+		BACKSCATTER_SIGNER_SOCKETMAP, test_address("dave@d.example"),
 		&signing);
 	ck_assert_str_eq(field(event, "unsigned_reason"), "no_key");
 	ck_assert_str_eq(field(event, "signer"), "socketmap");
@@ -521,19 +497,19 @@ START_TEST(test_signer_per_domain)
 		&signing), BACKSCATTER_SIGNER_SKIPPED);
 	ck_assert_str_eq(signing.unsigned_reason, "null_sender");
 	ck_assert_int_eq(backscatter_signer_sign(set, kr,
-		address("carol@c.example"), AT(DAY0), &signing),
+		test_address("carol@c.example"), AT(DAY0), &signing),
 		BACKSCATTER_SIGNER_SKIPPED);
 	ck_assert_str_eq(signing.unsigned_reason, "not_sign_domain");
 	ck_assert_int_eq(backscatter_signer_sign(set, kr,
-		address("alice+bs1=aaaaaaaaaaaaaaaaa@a.example"), AT(DAY0),
+		test_address("alice+bs1=aaaaaaaaaaaaaaaaa@a.example"), AT(DAY0),
 		&signing), BACKSCATTER_SIGNER_SKIPPED);
 	ck_assert_str_eq(signing.unsigned_reason, "already_tagged");
 	ck_assert_int_eq(backscatter_signer_sign(set, kr,
-		address("alice+bs1=x@a.example"), AT(DAY0), &signing),
+		test_address("alice+bs1=x@a.example"), AT(DAY0), &signing),
 		BACKSCATTER_SIGNER_SKIPPED);
 	ck_assert_str_eq(signing.unsigned_reason, "malformed_tag");
 	ck_assert_int_eq(backscatter_signer_sign(set, kr,
-		address("a.b..c@a.example"), AT(DAY0), &signing),
+		test_address("a.b..c@a.example"), AT(DAY0), &signing),
 		BACKSCATTER_SIGNER_UNSIGNED);
 	ck_assert_str_eq(signing.unsigned_reason, "untaggable");
 
@@ -545,18 +521,18 @@ END_TEST
 
 START_TEST(test_verdict_event)
 {
-	struct backscatter_keyring *kr = keyring(TENANTS);
+	struct backscatter_keyring *kr = test_keyring(TENANTS);
 	struct event *parent = event_create(NULL), *event;
 	struct backscatter_verification result;
 	const char *tag = sign(kr, BACKSCATTER_SCHEME_PRVS, "alice@a.example",
 			       DAY0);
 
-	backscatter_verify(kr, &tag_set, address(tag), AT(DAY0),
+	backscatter_verify(kr, &tag_set, test_address(tag), AT(DAY0),
 			   pool_datastack_create(), &result);
 	event = backscatter_verdict_event_create(parent,
 		BACKSCATTER_TRIAGE_LEGITIMATE,
 		BACKSCATTER_TRIAGE_CAUSE_TAG_VALID, &result, NULL,
-		address(tag), BACKSCATTER_STAGE_SIEVE);
+		test_address(tag), BACKSCATTER_STAGE_SIEVE);
 	ck_assert(matches(event, "event=backscatter_verdict AND "
 			  "verdict=legitimate AND key_id=1"));
 	ck_assert(!matches(event, "event=backscatter_verdict AND "
@@ -585,11 +561,11 @@ START_TEST(test_verdict_event)
 	event_unref(&event);
 
 	/* a malformed tag: the verdict, but no scheme or key id */
-	backscatter_verify(kr, &tag_set, address("alice+bs1=x@a.example"),
+	backscatter_verify(kr, &tag_set, test_address("alice+bs1=x@a.example"),
 			   AT(DAY0), pool_datastack_create(), &result);
 	event = backscatter_verdict_event_create(parent,
 		BACKSCATTER_TRIAGE_BOGUS, BACKSCATTER_TRIAGE_CAUSE_TAG_FORGED,
-		&result, NULL, address("alice@a.example"),
+		&result, NULL, test_address("alice@a.example"),
 		BACKSCATTER_STAGE_LMTP);
 	ck_assert_str_eq(field(event, "returnpath"), "forged");
 	ck_assert_ptr_null(field(event, "scheme"));

@@ -16,7 +16,6 @@
 #include "backscatter-policy.h"
 #include "check-common.h"
 
-#define BS1_KEY "bs1 0 2020-01-01 - AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
 #define PRVS_KEY "prvs 3 2020-01-01 - secret\n"
 /* 2026-05-26, noon UTC */
 #define NOW_DAY 20599
@@ -31,7 +30,7 @@ struct policy_test {
 	struct backscatter_settings *set;
 	struct backscatter_keyring *keyring;
 	struct backscatter_tag_settings tag_set;
-	struct backscatter_policy policy;
+	struct backscatter_daemon policy;
 };
 
 /* enforce_since: "" or a date; policy_unsigned: dunno or reject */
@@ -39,24 +38,16 @@ static void
 policy_test_init_full(struct policy_test *t, bool keys,
 		      const char *enforce_since, const char *policy_unsigned)
 {
-	const char *error;
-
 	i_zero(t);
 	t->pool = pool_alloconly_create("policy test", 4096);
-	t->set = p_new(t->pool, struct backscatter_settings, 1);
-	*t->set = backscatter_default_settings;
+	t->set = test_settings_new(t->pool);
 	t->set->sign_domains = "example.com";
 	t->set->enforce_since = enforce_since;
 	t->set->policy_unsigned = policy_unsigned;
-	ck_assert_msg(backscatter_settings_check(t->set, t->pool, &error),
-		      "%s", error);
+	test_settings_check(t->set, t->pool);
 	backscatter_settings_get_tag_settings(t->set, &t->tag_set);
-	if (keys) {
-		ck_assert_msg(backscatter_keyring_parse("test-keys",
-				BS1_KEY PRVS_KEY,
-				strlen(BS1_KEY PRVS_KEY), &t->keyring,
-				&error) == 0, "%s", error);
-	}
+	if (keys)
+		t->keyring = test_keyring(TEST_BS1_KEY PRVS_KEY);
 	t->policy.set = t->set;
 	t->policy.keyring = t->keyring;
 	t->policy.event = event_create(NULL);

@@ -16,7 +16,6 @@
 #include "backscatter-socketmap.h"
 #include "check-common.h"
 
-#define BS1_KEY "bs1 0 2020-01-01 - AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
 #define PRVS_KEY "prvs 3 2020-01-01 - secret\n"
 #define NOW ((time_t)20600 * BACKSCATTER_SECS_PER_DAY + 12 * 60 * 60)
 
@@ -24,7 +23,7 @@ struct socketmap_test {
 	pool_t pool;
 	struct backscatter_settings *set;
 	struct backscatter_keyring *keyring;
-	struct backscatter_socketmap map;
+	struct backscatter_daemon map;
 };
 
 static void
@@ -32,23 +31,15 @@ socketmap_test_init_domains(struct socketmap_test *t, bool keys,
 			    const char *scheme, const char *form,
 			    const char *domains)
 {
-	const char *error;
-
 	i_zero(t);
 	t->pool = pool_alloconly_create("socketmap test", 4096);
-	t->set = p_new(t->pool, struct backscatter_settings, 1);
-	*t->set = backscatter_default_settings;
+	t->set = test_settings_new(t->pool);
 	t->set->sign_domains = domains;
 	t->set->sign_scheme = scheme;
 	t->set->tag_form = form;
-	ck_assert_msg(backscatter_settings_check(t->set, t->pool, &error),
-		      "%s", error);
-	if (keys) {
-		ck_assert_msg(backscatter_keyring_parse("test-keys",
-				BS1_KEY PRVS_KEY,
-				strlen(BS1_KEY PRVS_KEY), &t->keyring,
-				&error) == 0, "%s", error);
-	}
+	test_settings_check(t->set, t->pool);
+	if (keys)
+		t->keyring = test_keyring(TEST_BS1_KEY PRVS_KEY);
 	t->map.set = t->set;
 	t->map.keyring = t->keyring;
 	t->map.event = event_create(NULL);

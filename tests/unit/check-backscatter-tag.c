@@ -45,31 +45,9 @@ static const struct backscatter_tag_settings default_set = {
 	.clock_skew_secs = 3600,
 };
 
-static struct smtp_address *address(const char *str)
-{
-	const char *at = strrchr(str, '@');
-
-	if (at == NULL)
-		return smtp_address_create(pool_datastack_create(), str, NULL);
-	return smtp_address_create(pool_datastack_create(),
-				   t_strdup_until(str, at), at + 1);
-}
-
 static const char *address_str(const struct smtp_address *address)
 {
 	return t_strconcat(address->localpart, "@", address->domain, NULL);
-}
-
-static struct backscatter_keyring *keyring(const char *text)
-{
-	struct backscatter_keyring *kr;
-	const char *error;
-
-	ck_assert_msg(backscatter_keyring_parse("test-keys", text,
-						strlen(text), &kr,
-						&error) == 0,
-		      "keyring: %s", error);
-	return kr;
 }
 
 static const char *const *tsv_rows(const char *name)
@@ -97,7 +75,7 @@ verify(const struct backscatter_keyring *kr,
        const struct backscatter_tag_settings *set, const char *addr,
        time_t now, struct backscatter_verification *result)
 {
-	backscatter_verify(kr, set, address(addr), now,
+	backscatter_verify(kr, set, test_address(addr), now,
 			   pool_datastack_create(), result);
 	return result->verdict;
 }
@@ -143,11 +121,11 @@ START_TEST(test_exim_prvs_vectors)
 			unsigned int gen_day;
 
 			ck_assert(str_to_uint(f[4], &gen_day) == 0);
-			kr = keyring(t_strdup_printf(
+			kr = test_keyring(t_strdup_printf(
 				"prvs %s 2020-01-01 - %s", keynum, key));
 			ck_assert_msg(backscatter_sign(kr, &exim_like_set,
 				BACKSCATTER_SCHEME_PRVS,
-				BACKSCATTER_TAG_FORM_PREFIX, address(addr),
+				BACKSCATTER_TAG_FORM_PREFIX, test_address(addr),
 				(time_t)gen_day * 86400 + NOON, &tagged,
 				&reason) == 1, "%s: %s", addr, reason);
 			ck_assert_str_eq(address_str(tagged), expected);
@@ -247,7 +225,7 @@ START_TEST(test_exim_prvscheck_vectors)
 
 		/* The key expression picks "secret" for key 1, otherwise
 		   the literal key */
-		kr = keyring(has_prefix(key_expr, "${") ?
+		kr = test_keyring(has_prefix(key_expr, "${") ?
 			"prvs 1 2020-01-01 - secret\n"
 			"prvs 0 2020-01-01 - otherkey\n" :
 			t_strdup_printf("prvs 1 2020-01-01 - %s\n"
@@ -302,14 +280,14 @@ START_TEST(test_bs1_vectors)
 		kid_day = backscatter_tag_kid_day(BACKSCATTER_SCHEME_BS1,
 						  key_id, day);
 		ck_assert_str_eq(t_strdup_printf("bs1=%s=%s", kid_day,
-			backscatter_canonical_address(address(addr))),
+			backscatter_canonical_address(test_address(addr))),
 			mac_input);
 
-		kr = keyring(t_strdup_printf("bs1 %u 2020-01-01 - %s",
+		kr = test_keyring(t_strdup_printf("bs1 %u 2020-01-01 - %s",
 					     key_id, key_b64));
 		/* Sign on the day that gives this expiry day */
 		ck_assert_int_eq(backscatter_sign(kr, &default_set,
-			BACKSCATTER_SCHEME_BS1, form, address(addr),
+			BACKSCATTER_SCHEME_BS1, form, test_address(addr),
 			(time_t)(day - 7) * 86400 + NOON, &tagged, &reason),
 			1);
 		ck_assert_str_eq(address_str(tagged), expected);
@@ -372,7 +350,7 @@ START_TEST(test_parse)
 	const char *addr = parse_cases[_i].address;
 	int ret;
 
-	ret = backscatter_tag_parse(address(addr), "+",
+	ret = backscatter_tag_parse(test_address(addr), "+",
 				    pool_datastack_create(), &tag, &error);
 	ck_assert_msg(ret == parse_cases[_i].ret, "%s: %d (%s), expected %d",
 		      addr, ret, ret < 0 ? error : "", parse_cases[_i].ret);
@@ -388,17 +366,17 @@ START_TEST(test_parse_hostile)
 
 	while (str_len(local) < 10000)
 		str_append(local, "aaaaaaaaaa");
-	ck_assert_int_eq(backscatter_tag_parse(address(t_strconcat(
+	ck_assert_int_eq(backscatter_tag_parse(test_address(t_strconcat(
 		str_c(local), "@example.com", NULL)), "+",
 		pool_datastack_create(), &tag, &error), 0);
 	str_append(local, "+bs1=aaaaaaaaaaaaaaaaa");
-	ck_assert_int_eq(backscatter_tag_parse(address(t_strconcat(
+	ck_assert_int_eq(backscatter_tag_parse(test_address(t_strconcat(
 		str_c(local), "@example.com", NULL)), "+",
 		pool_datastack_create(), &tag, &error), -1);
 	/* a null address and a local part without domain */
 	ck_assert_int_eq(backscatter_tag_parse(NULL, "+",
 		pool_datastack_create(), &tag, &error), 0);
-	ck_assert_int_eq(backscatter_tag_parse(address("alice"), "+",
+	ck_assert_int_eq(backscatter_tag_parse(test_address("alice"), "+",
 		pool_datastack_create(), &tag, &error), 0);
 }
 END_TEST
@@ -410,11 +388,11 @@ START_TEST(test_parse_delimiters)
 
 	/* any of the configured delimiters; not others */
 	ck_assert_int_eq(backscatter_tag_parse(
-		address("alice-bs1=aaaaaaaaaaaaaaaaa@example.com"), "+-",
+		test_address("alice-bs1=aaaaaaaaaaaaaaaaa@example.com"), "+-",
 		pool_datastack_create(), &tag, &error), 1);
 	ck_assert_str_eq(tag.untagged.localpart, "alice");
 	ck_assert_int_eq(backscatter_tag_parse(
-		address("alice-bs1=aaaaaaaaaaaaaaaaa@example.com"), "+",
+		test_address("alice-bs1=aaaaaaaaaaaaaaaaa@example.com"), "+",
 		pool_datastack_create(), &tag, &error), 0);
 }
 END_TEST
@@ -423,7 +401,6 @@ END_TEST
  * Verdicts
  */
 
-#define BS1_KEY "bs1 0 2020-01-01 - AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
 #define PRVS_KEY "prvs 1 2020-01-01 - secret\n"
 #define DAY0 20423	/* 2025-12-01 */
 
@@ -436,14 +413,14 @@ static const char *sign_at(struct backscatter_keyring *kr,
 	const char *reason;
 
 	ck_assert_int_eq(backscatter_sign(kr, &default_set, scheme, form,
-					  address(addr), now, &tagged,
+					  test_address(addr), now, &tagged,
 					  &reason), 1);
 	return address_str(tagged);
 }
 
 START_TEST(test_expiry_boundaries)
 {
-	struct backscatter_keyring *kr = keyring(BS1_KEY PRVS_KEY);
+	struct backscatter_keyring *kr = test_keyring(TEST_BS1_KEY PRVS_KEY);
 	struct backscatter_verification result;
 	unsigned int s;
 
@@ -475,7 +452,7 @@ END_TEST
 
 START_TEST(test_bs1_future_is_forged)
 {
-	struct backscatter_keyring *kr = keyring(BS1_KEY);
+	struct backscatter_keyring *kr = test_keyring(TEST_BS1_KEY);
 	struct backscatter_verification result;
 	/* signed 400 days from now: no tag of ours expires that late,
 	   whatever the lifetime (at most 365 days) */
@@ -507,7 +484,7 @@ START_TEST(test_lifetime_shortened)
 	long_set.lifetime_days = 60;
 	short_set.lifetime_days = 1;
 	for (scheme = 0; scheme < BACKSCATTER_SCHEME_COUNT; scheme++) {
-		kr = keyring(t_strdup_printf("%s%s", BS1_KEY,
+		kr = test_keyring(t_strdup_printf("%s%s", TEST_BS1_KEY,
 			"prvs 1 2025-11-01 - secret\n"));
 		ck_assert_int_eq(backscatter_sign(kr, &long_set, scheme,
 			BACKSCATTER_TAG_FORM_SUBADDRESS,
@@ -528,7 +505,7 @@ END_TEST
 
 START_TEST(test_tampering)
 {
-	struct backscatter_keyring *kr = keyring(BS1_KEY PRVS_KEY);
+	struct backscatter_keyring *kr = test_keyring(TEST_BS1_KEY PRVS_KEY);
 	struct backscatter_verification result;
 	time_t now = (time_t)DAY0 * 86400 + NOON;
 	unsigned int s, i;
@@ -565,7 +542,7 @@ END_TEST
 
 START_TEST(test_case_changes)
 {
-	struct backscatter_keyring *kr = keyring(BS1_KEY PRVS_KEY);
+	struct backscatter_keyring *kr = test_keyring(TEST_BS1_KEY PRVS_KEY);
 	struct backscatter_verification result;
 	time_t now = (time_t)DAY0 * 86400 + NOON;
 	const char *tag;
@@ -596,7 +573,7 @@ END_TEST
 START_TEST(test_key_rotation)
 {
 	/* key 0 retires on DAY0, key 1 signs from then on */
-	struct backscatter_keyring *kr = keyring(t_strdup_printf(
+	struct backscatter_keyring *kr = test_keyring(t_strdup_printf(
 		"# rotation\n"
 		"bs1 0 2025-10-01 %s AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
 		"bs1 1 %s - //////////////////////////////////////////8=\n",
@@ -639,7 +616,7 @@ END_TEST
 
 START_TEST(test_unknown_and_unsigned)
 {
-	struct backscatter_keyring *kr = keyring(BS1_KEY);
+	struct backscatter_keyring *kr = test_keyring(TEST_BS1_KEY);
 	struct backscatter_verification result;
 	time_t now = (time_t)DAY0 * 86400;
 	const char *tag = sign_at(kr, BACKSCATTER_SCHEME_BS1,
@@ -667,7 +644,7 @@ END_TEST
 
 START_TEST(test_sign_refusals)
 {
-	struct backscatter_keyring *kr = keyring(BS1_KEY);
+	struct backscatter_keyring *kr = test_keyring(TEST_BS1_KEY);
 	const struct smtp_address *tagged;
 	const char *reason;
 	time_t now = (time_t)DAY0 * 86400;
@@ -678,31 +655,32 @@ START_TEST(test_sign_refusals)
 		str_append_c(local, 'a');
 	ck_assert_int_eq(backscatter_sign(kr, &default_set,
 		BACKSCATTER_SCHEME_BS1, BACKSCATTER_TAG_FORM_SUBADDRESS,
-		address(t_strconcat(str_c(local), "@example.com", NULL)),
+		test_address(t_strconcat(str_c(local), "@example.com", NULL)),
 		now, &tagged, &reason), 1);
 	ck_assert_uint_eq(strlen(tagged->localpart), 64);
 	str_append_c(local, 'a');
 	ck_assert_int_eq(backscatter_sign(kr, &default_set,
 		BACKSCATTER_SCHEME_BS1, BACKSCATTER_TAG_FORM_SUBADDRESS,
-		address(t_strconcat(str_c(local), "@example.com", NULL)),
+		test_address(t_strconcat(str_c(local), "@example.com", NULL)),
 		now, &tagged, &reason), 0);
 	ck_assert_ptr_nonnull(strstr(reason, "64"));
 
 	/* already tagged, quoted local part, no domain */
 	ck_assert_int_eq(backscatter_sign(kr, &default_set,
 		BACKSCATTER_SCHEME_BS1, BACKSCATTER_TAG_FORM_SUBADDRESS,
-		address("prvs=1261576c6a=user@example.com"), now, &tagged,
+		test_address("prvs=1261576c6a=user@example.com"), now, &tagged,
 		&reason), 0);
 	ck_assert_int_eq(backscatter_sign(kr, &default_set,
 		BACKSCATTER_SCHEME_BS1, BACKSCATTER_TAG_FORM_SUBADDRESS,
-		address("john doe@example.com"), now, &tagged, &reason), 0);
+		test_address("john doe@example.com"), now, &tagged, &reason),
+		0);
 	ck_assert_int_eq(backscatter_sign(kr, &default_set,
 		BACKSCATTER_SCHEME_BS1, BACKSCATTER_TAG_FORM_SUBADDRESS,
-		address("alice"), now, &tagged, &reason), 0);
+		test_address("alice"), now, &tagged, &reason), 0);
 	/* no prvs key */
 	ck_assert_int_eq(backscatter_sign(kr, &default_set,
 		BACKSCATTER_SCHEME_PRVS, BACKSCATTER_TAG_FORM_PREFIX,
-		address("alice@example.com"), now, &tagged, &reason), -1);
+		test_address("alice@example.com"), now, &tagged, &reason), -1);
 	backscatter_keyring_free(&kr);
 }
 END_TEST
@@ -717,7 +695,7 @@ static const struct {
 } keyfile_cases[] = {
 	{ "", NULL },
 	{ "# only a comment\n\n   \n", NULL },
-	{ BS1_KEY PRVS_KEY, NULL },
+	{ TEST_BS1_KEY PRVS_KEY, NULL },
 	{ "prvs 9 2020-01-01 2020-02-01 TopSecret horse battery staple\r\n",
 	  NULL },
 	{ "bs2 0 2020-01-01 - x\n", "line 1: unknown scheme" },
@@ -789,8 +767,8 @@ START_TEST(test_keyfile_permissions)
 	int fd = mkstemp(path);
 
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, BS1_KEY, strlen(BS1_KEY)),
-			 (int)strlen(BS1_KEY));
+	ck_assert_int_eq(write(fd, TEST_BS1_KEY, strlen(TEST_BS1_KEY)),
+			 (int)strlen(TEST_BS1_KEY));
 	i_close_fd(&fd);
 	for (i = 0; i < N_ELEMENTS(modes); i++) {
 		ck_assert_int_eq(chmod(path, modes[i].mode), 0);
@@ -823,8 +801,8 @@ START_TEST(test_keyfile_owner_and_directory)
 	path = t_strconcat(dir, "/keys", NULL);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, BS1_KEY, strlen(BS1_KEY)),
-			 (int)strlen(BS1_KEY));
+	ck_assert_int_eq(write(fd, TEST_BS1_KEY, strlen(TEST_BS1_KEY)),
+			 (int)strlen(TEST_BS1_KEY));
 	i_close_fd(&fd);
 	ck_assert_int_eq(backscatter_keyring_read(path, &kr, &error), 0);
 	backscatter_keyring_free(&kr);
@@ -884,7 +862,7 @@ static const char *mapping_flags(const void *addr)
 
 START_TEST(test_keyring_guarded_memory)
 {
-	struct backscatter_keyring *kr = keyring(BS1_KEY);
+	struct backscatter_keyring *kr = test_keyring(TEST_BS1_KEY);
 	const struct backscatter_key *key =
 		backscatter_keyring_signing_key(kr, BACKSCATTER_SCHEME_BS1,
 						"example.com", DAY0);
@@ -947,7 +925,7 @@ START_TEST(test_key_cache_states)
 		ck_assert_ptr_null(backscatter_key_cache_get(path, event));
 	ck_assert_uint_eq(key_cache_errors, 1);
 	/* it appears: keys, and one line saying so */
-	key_cache_write(path, BS1_KEY);
+	key_cache_write(path, TEST_BS1_KEY);
 	for (i = 0; i < 3; i++)
 		ck_assert_ptr_nonnull(backscatter_key_cache_get(path, event));
 	ck_assert_uint_eq(key_cache_infos, 1);
@@ -961,7 +939,7 @@ START_TEST(test_key_cache_states)
 	ck_assert_ptr_null(backscatter_key_cache_get(path, event));
 	ck_assert_ptr_null(backscatter_key_cache_get(path, event));
 	ck_assert_uint_eq(key_cache_errors, 3);
-	key_cache_write(path, BS1_KEY);
+	key_cache_write(path, TEST_BS1_KEY);
 	ck_assert_ptr_nonnull(backscatter_key_cache_get(path, event));
 	ck_assert_uint_eq(key_cache_infos, 2);
 	ck_assert_int_eq(chmod(path, 0644), 0);

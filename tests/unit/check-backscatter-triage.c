@@ -15,7 +15,6 @@
 #include "backscatter-triage.h"
 #include "check-common.h"
 
-#define BS1_KEY "bs1 0 2020-01-01 - AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
 #define NOON (12 * 60 * 60)
 #define DAYS(n) ((time_t)(n) * BACKSCATTER_SECS_PER_DAY)
 
@@ -43,37 +42,22 @@ static time_t day_time(const char *date)
 	return (time_t)day * BACKSCATTER_SECS_PER_DAY + NOON;
 }
 
-static struct smtp_address *address(const char *str)
-{
-	const char *at = strrchr(str, '@');
-
-	return smtp_address_create(pool_datastack_create(),
-				   t_strdup_until(str, at), at + 1);
-}
-
 /* A DSN that quotes no original, arriving at noon of 2026-06-15, with the
    settings given as name/value pairs */
 static void
 triage_test_init(struct triage_test *t, bool keys, const char *sign_domains,
 		 const char *own_relays, const char *enforce_since)
 {
-	const char *error;
-
 	i_zero(t);
 	t->pool = pool_alloconly_create("triage test", 4096);
-	t->set = p_new(t->pool, struct backscatter_settings, 1);
-	*t->set = backscatter_default_settings;
+	t->set = test_settings_new(t->pool);
 	t->set->sign_domains = sign_domains;
 	t->set->own_relays = own_relays;
 	t->set->enforce_since = enforce_since;
-	ck_assert_msg(backscatter_settings_check(t->set, t->pool, &error),
-		      "%s", error);
+	test_settings_check(t->set, t->pool);
 	backscatter_settings_get_tag_settings(t->set, &t->tag_set);
-	if (keys) {
-		ck_assert_msg(backscatter_keyring_parse("test-keys", BS1_KEY,
-				strlen(BS1_KEY), &t->keyring, &error) == 0,
-			"%s", error);
-	}
+	if (keys)
+		t->keyring = test_keyring(TEST_BS1_KEY);
 	t->report.kind = BOUNCE_KIND_DSN;
 	t->now = day_time("2026-06-15");
 }
@@ -94,7 +78,7 @@ signed_alice(struct triage_test *t, time_t when)
 	ck_assert_msg(backscatter_sign(t->keyring, &t->tag_set,
 				       BACKSCATTER_SCHEME_BS1,
 				       BACKSCATTER_TAG_FORM_SUBADDRESS,
-				       address("alice@example.com"), when,
+				       test_address("alice@example.com"), when,
 				       &tagged, &reason) == 1, "%s", reason);
 	return tagged;
 }
@@ -177,18 +161,18 @@ START_TEST(test_kind_none)
 	triage_test_init(&t, TRUE, "example.com", "", "2020-01-01");
 	t.report.kind = BOUNCE_KIND_NONE;
 	/* untagged under enforcement, but no bounce at all */
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_NONE,
 		      BACKSCATTER_TRIAGE_CAUSE_NOT_BOUNCE);
 	t.report.kind = BOUNCE_KIND_FEEDBACK;
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_NONE,
 		      BACKSCATTER_TRIAGE_CAUSE_FEEDBACK);
 	/* a service's notification to its subscriber (Amazon SES) is no
 	   bounce returned to a return path, whatever it reports */
 	t.report.kind = BOUNCE_KIND_MTA;
 	t.report.subscribed_notification = TRUE;
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_NONE,
 		      BACKSCATTER_TRIAGE_CAUSE_NOTIFICATION);
 	triage_test_deinit(&t);
@@ -271,11 +255,11 @@ START_TEST(test_no_keys)
 	   enforcement needs keys to tell the two apart */
 	assert_triage(&t, tagged, BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
 	/* not even a tag that does not parse is known to be forged */
-	assert_triage(&t, address("alice+bs1=short@example.com"),
+	assert_triage(&t, test_address("alice+bs1=short@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
 	t.keyring = kr;
@@ -301,7 +285,7 @@ START_TEST(test_empty_keyring)
 	   made the tag */
 	assert_triage(&t, tagged, BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
 	backscatter_keyring_free(&t.keyring);
@@ -318,7 +302,7 @@ START_TEST(test_no_keys_relay)
 	/* quoted text proves nothing, with or without keys */
 	quote_received(&t, "from "RELAY_NAME" ("RELAY_NAME" ["RELAY_IP"]) "
 		       "by mx.remote.example; Mon, 15 Jun 2026 10:00:00 +0000");
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_TAG_UNKNOWN);
 	triage_test_deinit(&t);
@@ -334,7 +318,7 @@ START_TEST(test_internal_errors)
 	i_zero(&input);
 	input.set = t.set;
 	input.keyring = t.keyring;
-	input.recipient = address("alice@example.com");
+	input.recipient = test_address("alice@example.com");
 	input.now = t.now;
 	/* analysis failed: unknown, though enforcement would say bogus */
 	backscatter_triage(&input, t.pool, &t.result);
@@ -358,7 +342,7 @@ START_TEST(test_unsigned_without_enforcement)
 	struct triage_test t;
 
 	triage_test_init(&t, TRUE, "example.com", "", "");
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_NOT_ENFORCED);
 	triage_test_deinit(&t);
@@ -372,7 +356,7 @@ START_TEST(test_unsigned_enforced)
 	triage_test_init(&t, TRUE, "example.org EXAMPLE.com", "",
 			 "2026-03-01");
 	/* no quoted date: the bounce's arrival counts */
-	assert_triage(&t, address("alice@Example.Com"),
+	assert_triage(&t, test_address("alice@Example.Com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	ck_assert_int_eq(t.result.sent_day_source,
@@ -380,7 +364,7 @@ START_TEST(test_unsigned_enforced)
 	assert_evidence(&t, "2026-03-01");
 	assert_evidence(&t, "2026-06-15");
 	/* a domain we do not sign */
-	assert_triage(&t, address("alice@sub.example.com"),
+	assert_triage(&t, test_address("alice@sub.example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_NOT_SIGN_DOMAIN);
 	triage_test_deinit(&t);
@@ -393,18 +377,18 @@ START_TEST(test_enforcement_not_yet)
 
 	/* enforcement begins after the bounce arrived */
 	triage_test_init(&t, TRUE, "example.com", "", "2026-06-16");
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
 	/* a quoted Date after it is no reason to enforce early */
 	quote_original(&t);
 	t.report.original.date = "Mon, 20 Jul 2026 10:00:00 +0000";
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
 	/* on the day itself it applies */
 	t.now = day_time("2026-06-16");
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	triage_test_deinit(&t);
@@ -421,7 +405,7 @@ START_TEST(test_enforcement_original_date)
 	quote_original(&t);
 	/* sent the day before signing began */
 	t.report.original.date = "Sat, 28 Feb 2026 23:30:00 +0000";
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
 	ck_assert_int_eq(t.result.sent_day_source,
@@ -429,12 +413,12 @@ START_TEST(test_enforcement_original_date)
 	assert_evidence(&t, "2026-02-28");
 	/* sent on the day */
 	t.report.original.date = "Sun, 1 Mar 2026 00:10:00 +0000";
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	/* an unparsable Date: the bounce's arrival */
 	t.report.original.date = "last Tuesday";
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	ck_assert_int_eq(t.result.sent_day_source,
@@ -454,7 +438,7 @@ START_TEST(test_enforcement_backdated)
 	   wrote: its Arrival-Date ... */
 	t.report.original.date = "Sat, 28 Feb 2026 23:30:00 +0000";
 	t.report.arrival_date = "Mon, 2 Mar 2026 08:00:00 +0000";
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	ck_assert_int_eq(t.result.sent_day_source,
@@ -462,7 +446,7 @@ START_TEST(test_enforcement_backdated)
 	/* ... which tells the truth of mail sent before, too */
 	t.report.arrival_date = "Fri, 27 Feb 2026 08:00:00 +0000";
 	t.report.original.date = "Mon, 2 Mar 2026 08:00:00 +0000";
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
 	/* ... or the topmost quoted Received header's date, not one the
@@ -472,7 +456,7 @@ START_TEST(test_enforcement_backdated)
 	quote_received(&t, "from bot.example (bot.example [198.51.100.7]) "
 		       "by mx.remote.example; Mon, 2 Mar 2026 09:00:00 +0000");
 	quote_received(&t, "from x by y; Fri, 27 Feb 2026 08:00:00 +0000");
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	ck_assert_int_eq(t.result.sent_day_source,
@@ -491,7 +475,7 @@ START_TEST(test_enforcement_date_clamped)
 	/* no bounce comes back two years late: the Date counts as
 	   lifetime + grace (8 days) before the bounce arrived */
 	t.report.original.date = "Sat, 13 Jun 2024 10:00:00 +0000";
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	ck_assert(t.result.sent_day_clamped);
@@ -499,7 +483,7 @@ START_TEST(test_enforcement_date_clamped)
 	/* while a Date within that window counts as it is */
 	t.report.original.date = "Sun, 31 May 2026 10:00:00 +0000";
 	t.now = day_time("2026-06-05");
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_BEFORE_ENFORCEMENT);
 	ck_assert(!t.result.sent_day_clamped);
@@ -546,7 +530,7 @@ START_TEST(test_relay_match)
 	quote_received(&t, relay_received[_i]);
 	quote_received(&t, "from a.example by b.example; "
 		       "Mon, 15 Jun 2026 10:00:00 +0000");
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY);
 	assert_evidence(&t, "reporting MTA received the original from our "
@@ -566,7 +550,7 @@ START_TEST(test_relay_planted)
 	quote_received(&t, "from bot.example (bot.example [198.51.100.7]) "
 		       "by mx.remote.example; Mon, 15 Jun 2026 10:00:00 +0000");
 	quote_received(&t, relay_received[_i]);
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	/* and it never made anything legitimate: without enforcement an
@@ -574,7 +558,7 @@ START_TEST(test_relay_planted)
 	triage_test_deinit(&t);
 	triage_test_init(&t, TRUE, "", RELAY_NAME" "RELAY_IP, "");
 	quote_received(&t, relay_received[_i]);
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_NOT_ENFORCED);
 	triage_test_deinit(&t);
@@ -590,13 +574,13 @@ START_TEST(test_relay_by_ip_only)
 			 "2020-01-01");
 	quote_received(&t, "from "RELAY_NAME" by mx.remote.example; "
 		       "Mon, 15 Jun 2026 10:00:00 +0000");
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	array_clear(&t.report.original.received);
 	quote_received(&t, "from "RELAY_NAME" ("RELAY_NAME" ["RELAY_IP"]) "
 		       "by mx.remote.example; Mon, 15 Jun 2026 10:00:00 +0000");
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_UNKNOWN,
 		      BACKSCATTER_TRIAGE_CAUSE_OWN_RELAY);
 	assert_evidence(&t, RELAY_IP);
@@ -649,7 +633,7 @@ START_TEST(test_relay_no_match)
 	triage_test_init(&t, TRUE, "example.com", RELAY_NAME" "RELAY_IP,
 			 "2020-01-01");
 	quote_received(&t, forged_received[_i]);
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	triage_test_deinit(&t);
@@ -668,27 +652,27 @@ START_TEST(test_quoted_return_path)
 	   return path */
 	t.report.original.return_path =
 		t_strdup_printf("<%s>", smtp_address_encode(tagged));
-	assert_triage(&t, address("Alice@example.com"),
+	assert_triage(&t, test_address("Alice@example.com"),
 		      BACKSCATTER_TRIAGE_LEGITIMATE,
 		      BACKSCATTER_TRIAGE_CAUSE_QUOTED_TAG);
 	assert_evidence(&t, "Return-Path");
 	/* someone else's tagged return path proves nothing for bob */
-	assert_triage(&t, address("bob@example.com"),
+	assert_triage(&t, test_address("bob@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	/* nor does a forged one */
 	t.report.original.return_path =
 		t_strdup_printf("<%s>", smtp_address_encode(forged_alice(&t)));
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	/* nor an untagged one, nor garbage */
 	t.report.original.return_path = "<alice@example.com>";
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	t.report.original.return_path = "<<>";
-	assert_triage(&t, address("alice@example.com"),
+	assert_triage(&t, test_address("alice@example.com"),
 		      BACKSCATTER_TRIAGE_BOGUS,
 		      BACKSCATTER_TRIAGE_CAUSE_ENFORCED);
 	triage_test_deinit(&t);
@@ -720,7 +704,7 @@ signed_for(struct triage_test *t, const char *addr)
 	ck_assert_msg(backscatter_sign(t->keyring, &t->tag_set,
 				       BACKSCATTER_SCHEME_BS1,
 				       BACKSCATTER_TAG_FORM_SUBADDRESS,
-				       address(addr), t->now - DAYS(1),
+				       test_address(addr), t->now - DAYS(1),
 				       &tagged, &reason) == 1, "%s", reason);
 	return tagged;
 }
@@ -771,10 +755,10 @@ START_TEST(test_recipient_orcpt_of_another_user)
 	bob = signed_for(&t, "bob@example.com");
 	/* bob's valid tag in the ORCPT of a bounce to alice: the sender of
 	   the bounce wrote that ORCPT */
-	assert_recipient(&t, address("alice@example.com"), bob, FALSE,
+	assert_recipient(&t, test_address("alice@example.com"), bob, FALSE,
 			 BACKSCATTER_VERDICT_UNKNOWN,
 			 BACKSCATTER_CAUSE_NOT_BOUND);
-	assert_recipient(&t, address("alice@example.com"), bob, TRUE,
+	assert_recipient(&t, test_address("alice@example.com"), bob, TRUE,
 			 BACKSCATTER_VERDICT_UNKNOWN,
 			 BACKSCATTER_CAUSE_NOT_BOUND);
 	ck_assert_ptr_nonnull(strstr(backscatter_verification_reason(
@@ -787,7 +771,7 @@ START_TEST(test_recipient_orcpt_of_another_user)
 	input.set = t.set;
 	input.keyring = t.keyring;
 	input.report = &t.report;
-	input.recipient = address("alice@example.com");
+	input.recipient = test_address("alice@example.com");
 	input.recipient_verification = &t.verification;
 	input.now = t.now;
 	backscatter_triage(&input, t.pool, &t.result);
@@ -811,32 +795,32 @@ START_TEST(test_recipient_orcpt_of_this_mailbox)
 
 	triage_test_init(&t, TRUE, "", "", "");
 	/* the same address, in another case, with a detail */
-	assert_recipient(&t, address("alice@example.com"),
+	assert_recipient(&t, test_address("alice@example.com"),
 			 signed_for(&t, "Alice+news@EXAMPLE.com"), FALSE,
 			 BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
 	ck_assert_str_eq(t.verification.address->localpart,
 			 signed_for(&t, "Alice+news@EXAMPLE.com")->localpart);
 	/* the owner lookup says it is alice's */
-	assert_recipient(&t, address("alice@example.com"),
+	assert_recipient(&t, test_address("alice@example.com"),
 			 with_tag_of(signed_for(&t, "ALICE@example.com"),
 				     "ALICE"), TRUE,
 			 BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
 	/* an alias the lookup does not know, extension not propagated:
 	   not tied, so unknown, never valid nor forged */
-	assert_recipient(&t, address("alice@example.com"),
+	assert_recipient(&t, test_address("alice@example.com"),
 			 signed_for(&t, "info@example.com"), TRUE,
 			 BACKSCATTER_VERDICT_UNKNOWN,
 			 BACKSCATTER_CAUSE_NOT_BOUND);
 	/* a forged tag of this mailbox in the ORCPT is forged */
-	assert_recipient(&t, address("alice@example.com"), forged_alice(&t),
-			 FALSE, BACKSCATTER_VERDICT_FORGED,
+	assert_recipient(&t, test_address("alice@example.com"),
+			 forged_alice(&t), FALSE, BACKSCATTER_VERDICT_FORGED,
 			 BACKSCATTER_CAUSE_BAD_MAC);
 	/* an untagged ORCPT leaves the delivered address to decide */
 	assert_recipient(&t, signed_for(&t, "alice@example.com"),
-			 address("info@example.com"), TRUE,
+			 test_address("info@example.com"), TRUE,
 			 BACKSCATTER_VERDICT_VALID, BACKSCATTER_CAUSE_VALID);
-	assert_recipient(&t, address("alice@example.com"),
-			 address("info@example.com"), TRUE,
+	assert_recipient(&t, test_address("alice@example.com"),
+			 test_address("info@example.com"), TRUE,
 			 BACKSCATTER_VERDICT_UNSIGNED,
 			 BACKSCATTER_CAUSE_NO_TAG);
 	triage_test_deinit(&t);
@@ -872,11 +856,11 @@ START_TEST(test_recipient_no_keys)
 	struct triage_test t;
 
 	triage_test_init(&t, FALSE, "", "", "");
-	assert_recipient(&t, address("alice+bs1=short@example.com"),
-			 address("alice+bs1=short@example.com"), TRUE,
+	assert_recipient(&t, test_address("alice+bs1=short@example.com"),
+			 test_address("alice+bs1=short@example.com"), TRUE,
 			 BACKSCATTER_VERDICT_UNKNOWN,
 			 BACKSCATTER_CAUSE_NO_KEYS);
-	assert_recipient(&t, address("alice@example.com"), NULL, TRUE,
+	assert_recipient(&t, test_address("alice@example.com"), NULL, TRUE,
 			 BACKSCATTER_VERDICT_UNKNOWN,
 			 BACKSCATTER_CAUSE_NO_KEYS);
 	triage_test_deinit(&t);

@@ -8,6 +8,9 @@
 
 struct istream;
 struct bounce_report;
+struct smtp_address;
+struct backscatter_settings;
+struct backscatter_keyring;
 
 /* Test messages live in tests/data; TEST_DATA_DIR points there. */
 struct istream *test_data_open(const char *name);
@@ -16,13 +19,26 @@ string_t *test_data_read(const char *name);
    succeeds */
 struct bounce_report *test_analyze_message(pool_t pool, const char *message);
 
+/* A bs1 key, id 0, from 2020: the one most suites sign with */
+#define TEST_BS1_KEY \
+	"bs1 0 2020-01-01 - AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
+
+/* "local@domain" (or a local part alone) as an address, from the data
+   stack */
+struct smtp_address *test_address(const char *str);
+/* The keys of a key file's text; asserts that it parses */
+struct backscatter_keyring *test_keyring(const char *text);
+/* A copy of the default settings from pool, for a test to change and
+   then pass to test_settings_check() */
+struct backscatter_settings *test_settings_new(pool_t pool);
+/* Asserts that backscatter_settings_check() accepts set */
+void test_settings_check(struct backscatter_settings *set, pool_t pool);
+
 /* Asserts that backscatter_keyring_parse() accepts the key file text
    when expected_error is NULL, else refuses it with an error that names
    the line, contains expected_error and shows no key
    (check-backscatter-tag.c) */
 void check_keyring_parse(const char *text, const char *expected_error);
-
-struct backscatter_settings;
 
 /* Asserts what both settings readers must make of the triage settings
    " Example.COM\texample.org ", "MX.example.com 192.0.2.25

@@ -4,7 +4,10 @@
 #include "lib.h"
 #include "str.h"
 #include "istream.h"
+#include "smtp-address.h"
 #include "bounce-analyzer.h"
+#include "backscatter-keys.h"
+#include "backscatter-settings.h"
 #include "check-common.h"
 
 #include <fcntl.h>
@@ -59,6 +62,45 @@ struct bounce_report *test_analyze_message(pool_t pool, const char *message)
 	ck_assert_int_eq(bounce_analyze(input, &set, pool, &report, &error), 0);
 	i_stream_unref(&input);
 	return report;
+}
+
+struct smtp_address *test_address(const char *str)
+{
+	const char *at = strrchr(str, '@');
+
+	if (at == NULL)
+		return smtp_address_create(pool_datastack_create(), str, NULL);
+	return smtp_address_create(pool_datastack_create(),
+				   t_strdup_until(str, at), at + 1);
+}
+
+struct backscatter_keyring *test_keyring(const char *text)
+{
+	struct backscatter_keyring *keyring;
+	const char *error;
+
+	ck_assert_msg(backscatter_keyring_parse("test-keys", text,
+						strlen(text), &keyring,
+						&error) == 0,
+		      "keyring: %s", error);
+	return keyring;
+}
+
+struct backscatter_settings *test_settings_new(pool_t pool)
+{
+	struct backscatter_settings *set;
+
+	set = p_new(pool, struct backscatter_settings, 1);
+	*set = backscatter_default_settings;
+	return set;
+}
+
+void test_settings_check(struct backscatter_settings *set, pool_t pool)
+{
+	const char *error;
+
+	ck_assert_msg(backscatter_settings_check(set, pool, &error),
+		      "%s", error);
 }
 
 int main(void)
