@@ -208,10 +208,9 @@ static bool tst_dsn_report_has_fields(const struct bounce_report *report)
 
 static bool tst_dsn_field_known(const char *name)
 {
-	unsigned int idx;
+	enum tst_dsn_field field;
 
-	return bounce_str_table_lookup(tst_dsn_field_names, DSN_FIELD_COUNT,
-				       name, &idx);
+	return tst_dsn_field_parse(name, &field);
 }
 
 static const struct ext_backscatter_name_check tst_dsn_field_check = {
